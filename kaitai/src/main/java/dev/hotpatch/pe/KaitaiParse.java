@@ -1,0 +1,59 @@
+package dev.hotpatch.pe;
+
+import io.kaitai.struct.KaitaiStream;
+import io.kaitai.struct.KaitaiStruct;
+
+import java.util.Map;
+
+/**
+ * Runs generated Kaitai parsers over checked ranges and turns their runtime failures into
+ * {@link PeFormatException}; also finds where a parsed field sits in the file, for error messages.
+ */
+public final class KaitaiParse {
+    private KaitaiParse() {}
+
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(KaitaiStream io);
+    }
+
+    /** Parses the structure that occupies [offset, offset + size) of the file. */
+    public static <T> T parse(ImageBytes bytes, String structure, long offset, long size, Parser<T> parser)
+            throws PeFormatException {
+        bytes.checkRange(structure, "extent", offset, offset, size);
+        return parse(bytes.stream(offset, size), structure, offset, size, parser);
+    }
+
+    /** Parses from a stream the caller built, for example over a zero-padded copy of the header page. */
+    public static <T> T parse(KaitaiStream io, String structure, long offset, long size, Parser<T> parser)
+            throws PeFormatException {
+        try {
+            return parser.parse(io);
+        } catch (RuntimeException e) {
+            // Generated parsers only fail by running off their range (or on a validation the .ksy declares).
+            throw new PeFormatException(structure, "extent", offset,
+                    "0x" + Long.toHexString(size) + " bytes holding a whole " + structure,
+                    "a structure that runs past them (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * The file offset of a field of a parsed structure: {@code base} is the file offset its stream starts at.
+     * Returns -1 when the field is unknown (the parser was generated without --read-pos).
+     */
+    public static long fieldOffset(KaitaiStruct struct, String ksyId, long base) {
+        try {
+            Object starts = struct.getClass().getField("_attrStart").get(struct);
+            if (starts instanceof Map<?, ?> map && map.get(ksyId) instanceof Integer pos) {
+                return base + pos;
+            }
+        } catch (ReflectiveOperationException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    public static String hex(long value) {
+        return "0x" + Long.toHexString(value);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.hotpatch.pe;
+
+/**
+ * Named limits every count and size read from a file is checked against before it is used, so that memory and
+ * time stay bounded whatever a file claims. Most counts are also bounded by the bytes that back them.
+ */
+public final class Limits {
+    private Limits() {}
+
+    /** Largest file we map: one ByteBuffer. PE images cannot exceed 4 GB and real ones stay far below. */
+    public static final long MAX_FILE_SIZE = Integer.MAX_VALUE;
+    /** The Windows loader reads at most 16 data directories, whatever NumberOfRvaAndSizes says. */
+    public static final int MAX_DATA_DIRECTORIES = 16;
+    /** NumberOfSections is a u2; Windows Vista and later accept up to 65535 sections. */
+    public static final int MAX_SECTIONS = 65535;
+    /** Headers are read from one page, as the loader maps them. */
+    public static final int HEADER_PAGE = 0x1000;
+    /** Longest name (export, import, DLL, symbol, PDB path) we read before calling it unterminated. */
+    public static final int MAX_NAME_LENGTH = 4096;
+    /** Most export entries (AddressOfFunctions) in one image. */
+    public static final int MAX_EXPORTS = 1 << 20;
+    /** Most import descriptors (DLLs) in one import or delay-import directory. */
+    public static final int MAX_IMPORT_MODULES = 1 << 14;
+    /** Most thunks (imported functions) from one DLL. */
+    public static final int MAX_IMPORTS_PER_MODULE = 1 << 16;
+    /** Most base-relocation entries in one image. */
+    public static final int MAX_RELOCATIONS = 1 << 24;
+    /** Most .pdata entries in one image. */
+    public static final int MAX_RUNTIME_FUNCTIONS = 1 << 22;
+    /** Most entries in the debug directory. */
+    public static final int MAX_DEBUG_ENTRIES = 256;
+    /** Most entries in the certificate table. */
+    public static final int MAX_CERTIFICATES = 64;
+    /** Most COFF symbol records. */
+    public static final int MAX_COFF_SYMBOLS = 1 << 24;
+    /** Most TLS callbacks. */
+    public static final int MAX_TLS_CALLBACKS = 4096;
+}

@@ -1,0 +1,41 @@
+package dev.hotpatch.pe;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a PE/COFF image: headers and section table first, then each data directory through its own reader.
+ * Malformed input fails with one {@link PeFormatException}; recoverable oddities become warnings.
+ */
+public final class PeReader {
+    private PeReader() {}
+
+    /** What the step readers produce, gathered before the immutable {@link PeImage} is made. */
+    static final class Parts {
+        String name;
+        ImageBytes bytes;
+        HeaderReader.Headers headers;
+        AddressMap addressMap;
+        final List<String> warnings = new ArrayList<>();
+    }
+
+    public static PeImage read(Path path) throws IOException, PeFormatException {
+        return read(ImageBytes.map(path), path.getFileName().toString());
+    }
+
+    public static PeImage read(byte[] image, String name) throws PeFormatException {
+        return read(ImageBytes.of(image), name);
+    }
+
+    static PeImage read(ImageBytes bytes, String name) throws PeFormatException {
+        Parts parts = new Parts();
+        parts.name = name;
+        parts.bytes = bytes;
+        parts.headers = new HeaderReader(bytes, parts.warnings).read();
+        parts.addressMap = new AddressMap(parts.headers.sections(), parts.headers.optionalHeader().sizeOfHeaders(),
+                bytes.length());
+        return new PeImage(parts);
+    }
+}
