@@ -1,0 +1,10 @@
+package dev.hotpatch.cli;
+
+/** Exit codes of every command, as documented in {@code hotpatch --help}. */
+public final class ExitCodes {
+    private ExitCodes() {}
+
+    public static final int OK = 0;
+    public static final int ERROR = 1;
+    public static final int USAGE = 2;
+}

@@ -1,0 +1,38 @@
+package dev.hotpatch.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code hotpatch} command: one top command, one subcommand per job. */
+@Command(name = "hotpatch",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Builds hotpatches for Windows PE/COFF binaries (x86, x64, ARM64).",
+        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  success",
+            "  1  the input could not be read (malformed or unreadable file), or an internal error",
+            "  2  usage error"
+        })
+public final class HotpatchCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "say which command to run, for example: hotpatch inspect FILE");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code; used by main and by tests. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new HotpatchCommand());
+        cli.setExecutionExceptionHandler(new Errors());
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.hotpatch.cli;
+
+import dev.hotpatch.pe.PeFormatException;
+import dev.hotpatch.pe.PeImage;
+import dev.hotpatch.pe.PeReader;
+import dev.hotpatch.report.PeReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code hotpatch inspect FILE [--json]}: what a PE image holds. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Shows a PE image's headers, sections, functions, exports, imports, relocations, "
+                + "load config, debug info, signature presence and warnings.")
+final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "a PE image (EXE, DLL, SYS)")
+    Path file;
+
+    @Option(names = "--json", description = "print JSON instead of text")
+    boolean json;
+
+    @Option(names = "--verbose", description = "print the stack trace of an error")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        PeImage image;
+        try {
+            image = PeReader.read(file);
+        } catch (PeFormatException e) {
+            throw Errors.InputException.malformed(file.toString(), e);
+        }
+        PeReport report = new PeReport(image);
+        System.out.print(json ? report.toJson() : report.toText());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.hotpatch.pe;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * Every file of the shared hostile-PE corpus either parses or fails with {@link PeFormatException}, in under
+ * 2 s, inside the 256 MB heap this module's tests run with (see the surefire argLine in kaitai/pom.xml).
+ */
+class MalformedCorpusTest {
+
+    static List<Path> corpus() {
+        return SharedCorpus.malformedFiles();
+    }
+
+    @Test
+    void corpusIsPresent() {
+        assumeFalse(corpus().isEmpty(), "shared corpus not found at " + SharedCorpus.malformedDir()
+                + " (clone ../shared beside the repository)");
+        assertFalse(corpus().size() < 200, "expected the whole corpus, found " + corpus().size() + " files");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corpus")
+    void parsesOrFailsWithTheCheckedError(Path file) {
+        assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+            try {
+                PeImage image = PeReader.read(file);
+                // Touch every part a report would show, so lazily computed views are exercised too.
+                image.sections().forEach(s -> image.fileOffset(s.rva(), 1));
+                image.warnings().forEach(String::length);
+            } catch (PeFormatException expected) {
+                if (expected.getMessage() == null || expected.structure().isEmpty()) {
+                    fail("checked error without a message for " + file.getFileName());
+                }
+            } catch (Throwable other) {
+                fail(file.getFileName() + " failed with " + other, other);
+            }
+        });
+    }
+}
