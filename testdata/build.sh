@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Builds every sample scenario under testdata/scenarios into <out>/<arch>/<scenario>/{v1,v2}.{exe,dll,pdb}.
+#
+#   testdata/build.sh [out-dir]        (default out-dir: testdata/bin)
+#
+# x64 and x86: mingw-w64 gcc/g++ -O2, an EXE (main + library) and a DLL (library only, exports via HP_EXPORT).
+# arm64:       clang -O2 -ffreestanding + lld-link, a freestanding DLL (no CRT, no entry point) and its PDB.
+# Which architectures and artifacts a scenario gets is read from its expect.json ("architectures").
+# The output is bit-for-bit reproducible: no timestamps (--no-insert-timestamp, /Brepro), and every compiler
+# and linker runs inside a scratch copy of the sources with relative paths only.
+set -euo pipefail
+export LC_ALL=C TZ=UTC
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:-$here/bin}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+require() { # tool debian-package
+    command -v "$1" >/dev/null 2>&1 ||
+        { echo "build.sh: '$1' is missing; install the Debian package '$2' (apt-get install $2)" >&2; exit 1; }
+}
+require x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
+require x86_64-w64-mingw32-g++ g++-mingw-w64-x86-64
+require i686-w64-mingw32-gcc gcc-mingw-w64-i686
+require i686-w64-mingw32-g++ g++-mingw-w64-i686
+require clang clang
+require clang++ clang
+require lld-link lld
+require llvm-dlltool llvm
+require /usr/bin/python3 python3
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+MINGW_FLAGS=(-O2 -Wall -I. -Wl,--no-insert-timestamp -Wl,--strip-debug)
+CLANG_FLAGS=(--target=aarch64-pc-windows-msvc -O2 -Wall -ffreestanding -I. -DHP_DLL
+             -g -gcodeview -ffile-compilation-dir=.)
+CLANGXX_FLAGS=(-fno-rtti -fno-exceptions)
+LLD_FLAGS=(/dll /noentry /nodefaultlib /Brepro /debug /pdbaltpath:%_PDB% '/pdbsourcepath:C:\src')
+
+# artifacts <scenario> <arch>: the artifact kinds (exe, dll) expect.json lists for that architecture.
+artifacts() {
+    /usr/bin/python3 -c 'import json, sys
+print(" ".join(json.load(open(sys.argv[1]))["architectures"].get(sys.argv[2], [])))' \
+        "$here/scenarios/$1/expect.json" "$2"
+}
+
+# library_sources: the library's sources in link order (the file link_order if present, else sorted by name).
+library_sources() {
+    if [[ -f link_order ]]; then cat link_order; else ls -1 -- *.c *.cpp 2>/dev/null | grep -v '^main\.' || true; fi
+}
+
+build_mingw() { # arch kinds...
+    local arch=$1; shift
+    local prefix; [[ $arch == x64 ]] && prefix=x86_64-w64-mingw32 || prefix=i686-w64-mingw32
+    local cc=$prefix-gcc main=main.c
+    if [[ -f main.cpp ]]; then cc=$prefix-g++ main=main.cpp; fi
+    local -a lib; mapfile -t lib < <(library_sources)
+    for kind in "$@"; do
+        case $kind in
+            exe) "$cc" "${MINGW_FLAGS[@]}" -static -o "$s.exe" "$main" "${lib[@]}" ;;
+            dll) "$cc" "${MINGW_FLAGS[@]}" -static -DHP_DLL -shared -o "$s.dll" "${lib[@]}" ;;
+        esac
+    done
+}
+
+build_arm64() { # kinds... (only dll)
+    [[ $* == dll ]] || { echo "build.sh: arm64 builds DLLs only, not '$*'" >&2; exit 1; }
+    local -a lib objs; mapfile -t lib < <(library_sources)
+    llvm-dlltool -m arm64 -d kernel32_arm64.def -l kernel32.lib
+    for src in "${lib[@]}"; do
+        case $src in
+            *.c) clang "${CLANG_FLAGS[@]}" -c "$src" -o "${src%.*}.obj" ;;
+            *.cpp) clang++ "${CLANG_FLAGS[@]}" "${CLANGXX_FLAGS[@]}" -c "$src" -o "${src%.*}.obj" ;;
+        esac
+        objs+=("${src%.*}.obj")
+    done
+    lld-link "${LLD_FLAGS[@]}" /out:"$s.dll" /implib:unused.lib "${objs[@]}" kernel32.lib
+}
+
+for scenario_dir in "$here"/scenarios/*/; do
+    s=$(basename "$scenario_dir")
+    for arch in x64 x86 arm64; do
+        kinds=$(artifacts "$s" "$arch")
+        [[ -n $kinds ]] || continue
+        mkdir -p "$out/$arch/$s"
+        for v in v1 v2; do
+            w=$work/$arch/$s/$v
+            mkdir -p "$w"
+            cp "$scenario_dir/$v"/* "$here/common/hp.h" "$here/common/kernel32_arm64.def" "$w/"
+            (
+                cd "$w"
+                # shellcheck disable=SC2086  # kinds is a word list
+                if [[ $arch == arm64 ]]; then build_arm64 $kinds; else build_mingw "$arch" $kinds; fi
+                # no_source_change: a post-link step adds rebuild noise (TimeDateStamp, CheckSum, PDB GUID).
+                if [[ -f timestamp ]]; then
+                    pdb=(); [[ ! -f $s.pdb ]] || pdb=("$s.pdb")
+                    for f in "$s".exe "$s".dll; do
+                        [[ ! -f $f ]] || /usr/bin/python3 "$here/tools/restamp.py" "$f" "$(cat timestamp)" "${pdb[@]}"
+                    done
+                fi
+                for ext in exe dll pdb; do
+                    [[ ! -f $s.$ext ]] || cp "$s.$ext" "$out/$arch/$s/$v.$ext"
+                done
+            )
+        done
+        echo "built $arch/$s: $kinds"
+    done
+done

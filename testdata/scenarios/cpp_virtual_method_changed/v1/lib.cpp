@@ -1,0 +1,36 @@
+#include "hp.h"
+
+/* Methods are defined out of line, so each class's first virtual method is its key function and the vtables
+ * are ordinary data of this file. No virtual destructor and no pure virtual method, so the ARM64 build needs no
+ * C++ runtime. */
+struct Shape {
+    virtual int area(int side) const;
+    virtual int corners() const;
+};
+
+struct Square : Shape {
+    int area(int side) const override;
+    int corners() const override;
+};
+
+struct Triangle : Shape {
+    int area(int side) const override;
+    int corners() const override;
+};
+
+HP_NOINLINE int Shape::area(int) const { return 0; }
+HP_NOINLINE int Shape::corners() const { return 0; }
+HP_NOINLINE int Square::area(int side) const { return side * side; }
+HP_NOINLINE int Square::corners() const { return 4; }
+/* The change: Triangle::area (side * side / 2 in v1, side * side * 433 / 1000 in v2). */
+HP_NOINLINE int Triangle::area(int side) const { return side * side / 2; }
+HP_NOINLINE int Triangle::corners() const { return 3; }
+
+/* Constant-initialised objects (no constructor runs), reached only through base-class pointers. */
+Square square;
+Triangle triangle;
+Shape *const shapes[2] = {&square, &triangle};
+
+extern "C" HP_EXPORT HP_NOINLINE int shape_area(int which, int side) { return shapes[which & 1]->area(side); }
+
+extern "C" HP_EXPORT HP_NOINLINE int shape_corners(int which) { return shapes[which & 1]->corners(); }
