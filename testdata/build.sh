@@ -24,6 +24,8 @@ require x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
 require x86_64-w64-mingw32-g++ g++-mingw-w64-x86-64
 require i686-w64-mingw32-gcc gcc-mingw-w64-i686
 require i686-w64-mingw32-g++ g++-mingw-w64-i686
+require x86_64-w64-mingw32-objcopy binutils-mingw-w64-x86-64
+require i686-w64-mingw32-objcopy binutils-mingw-w64-i686
 require clang clang
 require clang++ clang
 require lld-link lld
@@ -33,7 +35,7 @@ require /usr/bin/python3 python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-MINGW_FLAGS=(-O2 -Wall -I. -Wl,--no-insert-timestamp -Wl,--strip-debug)
+MINGW_FLAGS=(-O2 -Wall -I. -Wl,--no-insert-timestamp)
 CLANG_FLAGS=(--target=aarch64-pc-windows-msvc -O2 -Wall -ffreestanding -I. -DHP_DLL
              -g -gcodeview -ffile-compilation-dir=.)
 CLANGXX_FLAGS=(-fno-rtti -fno-exceptions)
@@ -62,6 +64,10 @@ build_mingw() { # arch kinds...
             exe) "$cc" "${MINGW_FLAGS[@]}" -static -o "$s.exe" "$main" "${lib[@]}" ;;
             dll) "$cc" "${MINGW_FLAGS[@]}" -static -DHP_DLL -shared -o "$s.dll" "${lib[@]}" ;;
         esac
+        # Drop the DWARF that the static CRT brings along (most of the file) but keep every COFF symbol,
+        # .file symbols included (ld's --strip-debug would drop those too). SOURCE_DATE_EPOCH=0 keeps
+        # objcopy from writing the current time into TimeDateStamp; it recomputes the CheckSum.
+        SOURCE_DATE_EPOCH=0 "$prefix-objcopy" -R '.debug_*' "$s.$kind"
     done
 }
 
