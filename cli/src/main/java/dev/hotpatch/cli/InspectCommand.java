@@ -5,9 +5,12 @@ import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.report.PeReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -26,6 +29,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print the stack trace of an error")
     boolean verbose;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         PeImage image;
@@ -35,7 +41,9 @@ final class InspectCommand implements Callable<Integer> {
             throw Errors.InputException.malformed(file.toString(), e);
         }
         PeReport report = new PeReport(image);
-        System.out.print(json ? report.toJson() : report.toText());
+        PrintWriter out = spec.commandLine().getOut(); // System.out unless a caller (a test) set another writer
+        out.print(json ? report.toJson() : report.toText());
+        out.flush();
         return ExitCodes.OK;
     }
 }
