@@ -3,7 +3,8 @@
 #
 #   testdata/build.sh [out-dir]        (default out-dir: testdata/bin)
 #
-# x64 and x86: mingw-w64 gcc/g++ -O2, an EXE (main + library) and a DLL (library only, exports via HP_EXPORT).
+# x64 and x86: mingw-w64 gcc/g++ -O2, an EXE (main + library) and a DLL (library only, exports via HP_EXPORT),
+#              linked -static (no libgcc/libstdc++ DLLs needed under wine), DWARF removed, COFF symbols kept.
 # arm64:       clang -O2 -ffreestanding + lld-link, a freestanding DLL (no CRT, no entry point) and its PDB.
 # Which architectures and artifacts a scenario gets is read from its expect.json ("architectures").
 # The output is bit-for-bit reproducible: no timestamps (--no-insert-timestamp, /Brepro), and every compiler
@@ -35,7 +36,7 @@ require /usr/bin/python3 python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-MINGW_FLAGS=(-O2 -Wall -I. -Wl,--no-insert-timestamp)
+MINGW_FLAGS=(-O2 -Wall -I. -static -Wl,--no-insert-timestamp)
 CLANG_FLAGS=(--target=aarch64-pc-windows-msvc -O2 -Wall -ffreestanding -I. -DHP_DLL
              -g -gcodeview -ffile-compilation-dir=.)
 CLANGXX_FLAGS=(-fno-rtti -fno-exceptions)
@@ -50,7 +51,11 @@ print(" ".join(json.load(open(sys.argv[1]))["architectures"].get(sys.argv[2], []
 
 # library_sources: the library's sources in link order (the file link_order if present, else sorted by name).
 library_sources() {
-    if [[ -f link_order ]]; then cat link_order; else ls -1 -- *.c *.cpp 2>/dev/null | grep -v '^main\.' || true; fi
+    if [[ -f link_order ]]; then cat link_order; return; fi
+    local f
+    for f in *.c *.cpp; do
+        if [[ -e $f && $f != main.* ]]; then echo "$f"; fi
+    done
 }
 
 build_mingw() { # arch kinds...
@@ -61,8 +66,8 @@ build_mingw() { # arch kinds...
     local -a lib; mapfile -t lib < <(library_sources)
     for kind in "$@"; do
         case $kind in
-            exe) "$cc" "${MINGW_FLAGS[@]}" -static -o "$s.exe" "$main" "${lib[@]}" ;;
-            dll) "$cc" "${MINGW_FLAGS[@]}" -static -DHP_DLL -shared -o "$s.dll" "${lib[@]}" ;;
+            exe) "$cc" "${MINGW_FLAGS[@]}" -o "$s.exe" "$main" "${lib[@]}" ;;
+            dll) "$cc" "${MINGW_FLAGS[@]}" -DHP_DLL -shared -o "$s.dll" "${lib[@]}" ;;
         esac
         # Drop the DWARF that the static CRT brings along (most of the file) but keep every COFF symbol,
         # .file symbols included (ld's --strip-debug would drop those too). SOURCE_DATE_EPOCH=0 keeps
