@@ -42,15 +42,41 @@ public final class KaitaiParse {
      * Returns -1 when the field is unknown (the parser was generated without --read-pos).
      */
     public static long fieldOffset(KaitaiStruct struct, String ksyId, long base) {
+        return position(struct, "_attrStart", ksyId, base);
+    }
+
+    /** The file offset just past a parsed field, or -1 when the field is unknown or was not read. */
+    public static long fieldEnd(KaitaiStruct struct, String ksyId, long base) {
+        return position(struct, "_attrEnd", ksyId, base);
+    }
+
+    private static long position(KaitaiStruct struct, String mapName, String ksyId, long base) {
         try {
-            Object starts = struct.getClass().getField("_attrStart").get(struct);
-            if (starts instanceof Map<?, ?> map && map.get(ksyId) instanceof Integer pos) {
-                return base + pos;
+            Object positions = struct.getClass().getField(mapName).get(struct);
+            // The generated code keys the maps by the Java name: lower camel case of the .ksy id.
+            if (positions instanceof Map<?, ?> map) {
+                Object pos = map.containsKey(ksyId) ? map.get(ksyId) : map.get(javaName(ksyId));
+                return pos instanceof Integer p ? base + p : -1;
             }
         } catch (ReflectiveOperationException e) {
             return -1;
         }
         return -1;
+    }
+
+    /** The Java name the Kaitai compiler gives a .ksy id: {@code ofs_nt_headers} becomes {@code ofsNtHeaders}. */
+    public static String javaName(String ksyId) {
+        StringBuilder out = new StringBuilder(ksyId.length());
+        boolean upper = false;
+        for (char c : ksyId.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
     }
 
     public static String hex(long value) {

@@ -18,6 +18,10 @@ public final class PeImage {
     private final List<Section> sections;
     private final AddressMap addressMap;
     private final List<String> warnings;
+    private final RuntimeFunctions runtimeFunctions;
+    private final Optional<LoadConfig> loadConfig;
+    private final List<DebugEntry> debugEntries;
+    private final List<CertificateEntry> certificates;
 
     PeImage(PeReader.Parts parts) {
         this.name = parts.name;
@@ -29,6 +33,10 @@ public final class PeImage {
         this.sections = parts.headers.sections();
         this.addressMap = parts.addressMap;
         this.warnings = List.copyOf(parts.warnings);
+        this.runtimeFunctions = parts.runtimeFunctions;
+        this.loadConfig = parts.loadConfig;
+        this.debugEntries = parts.debugEntries;
+        this.certificates = parts.certificates;
     }
 
     /** The file name the image was read from, for reports. */
@@ -104,6 +112,24 @@ public final class PeImage {
 
     /** The raw file bytes, for readers in this package and for hashing and signing. */
     public ImageBytes fileBytes() { return bytes; }
+
+    /** The exception directory's function entries (x64 and ARM64; empty for x86 and when absent). */
+    public RuntimeFunctions runtimeFunctions() { return runtimeFunctions; }
+
+    /** The load configuration directory, when the image has one. */
+    public Optional<LoadConfig> loadConfig() { return loadConfig; }
+
+    /** The debug directory's entries, in order. */
+    public List<DebugEntry> debugEntries() { return debugEntries; }
+
+    /** The first CodeView record of the debug directory: which PDB matches the image. */
+    public Optional<CodeViewInfo> codeView() {
+        return debugEntries.stream().flatMap(e -> e.info().stream())
+                .filter(CodeViewInfo.class::isInstance).map(CodeViewInfo.class::cast).findFirst();
+    }
+
+    /** The attribute certificate table's entries (Authenticode signatures), in order. */
+    public List<CertificateEntry> certificates() { return certificates; }
 
     /** Recoverable oddities found while reading, one sentence each. */
     public List<String> warnings() { return warnings; }

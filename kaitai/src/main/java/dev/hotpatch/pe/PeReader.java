@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads a PE/COFF image: headers and section table first, then each data directory through its own reader.
@@ -19,6 +20,10 @@ public final class PeReader {
         HeaderReader.Headers headers;
         AddressMap addressMap;
         final List<String> warnings = new ArrayList<>();
+        RuntimeFunctions runtimeFunctions = RuntimeFunctions.empty();
+        Optional<LoadConfig> loadConfig = Optional.empty();
+        List<DebugEntry> debugEntries = List.of();
+        List<CertificateEntry> certificates = List.of();
     }
 
     public static PeImage read(Path path) throws IOException, PeFormatException {
@@ -36,6 +41,10 @@ public final class PeReader {
         parts.headers = new HeaderReader(bytes, parts.warnings).read();
         parts.addressMap = new AddressMap(parts.headers.sections(), parts.headers.optionalHeader().sizeOfHeaders(),
                 bytes.length());
+        parts.runtimeFunctions = new ExceptionDirectoryReader(new StepInput(parts)).read();
+        parts.loadConfig = new LoadConfigReader(new StepInput(parts)).read();
+        parts.debugEntries = new DebugDirectoryReader(new StepInput(parts)).read();
+        parts.certificates = new CertificateReader(new StepInput(parts)).read();
         return new PeImage(parts);
     }
 }
