@@ -17,14 +17,20 @@ public final class Limits {
     public static final int HEADER_PAGE = 0x1000;
     /** Longest name (export, import, DLL, symbol, PDB path) we read before calling it unterminated. */
     public static final int MAX_NAME_LENGTH = 4096;
-    /** Most export entries (AddressOfFunctions) in one image. */
-    public static final int MAX_EXPORTS = 1 << 20;
+    /**
+     * Most export entries (AddressOfFunctions, and NumberOfNames) in one image. The largest real DLLs export
+     * about 100,000; at this limit the export model takes about 30 MB.
+     */
+    public static final int MAX_EXPORTS = 1 << 18;
     /** Most import descriptors (DLLs) in one import or delay-import directory. */
     public static final int MAX_IMPORT_MODULES = 1 << 14;
     /** Most thunks (imported functions) from one DLL. */
     public static final int MAX_IMPORTS_PER_MODULE = 1 << 16;
-    /** Most base-relocation entries in one image. */
-    public static final int MAX_RELOCATIONS = 1 << 24;
+    /**
+     * Most base-relocation entries in one image: an 80 MB x86 image has about 2 million. The sites take 5 bytes
+     * each (20 MB at this limit) and parse in about 0.15 s.
+     */
+    public static final int MAX_RELOCATIONS = 1 << 22;
     /**
      * Most .pdata entries in one image. An 80 MB image has about 190,000 and the largest real ones we know
      * (110 MB) about 325,000; at this limit the table and its unwind-info cache take about 40 MB and read in
@@ -35,10 +41,21 @@ public final class Limits {
     public static final int MAX_DEBUG_ENTRIES = 256;
     /** Most entries in the certificate table. */
     public static final int MAX_CERTIFICATES = 64;
-    /** Most COFF symbol records. */
-    public static final int MAX_COFF_SYMBOLS = 1 << 24;
+    /**
+     * Most COFF symbol records (NumberOfSymbols, aux records included): large mingw and Go images have a few
+     * hundred thousand. At this limit the table parses in about 0.25 s and its index takes about 12 MB.
+     */
+    public static final int MAX_COFF_SYMBOLS = 1 << 20;
     /** Most TLS callbacks. */
     public static final int MAX_TLS_CALLBACKS = 4096;
+    /** Most imported functions in one import or delay-import directory, over all its DLLs. */
+    public static final int MAX_IMPORTS = 1 << 18;
+    /** Most base-relocation blocks (one per 4 KB page with relocations: enough for a 1 GB image). */
+    public static final int MAX_RELOCATION_BLOCKS = 1 << 18;
+    /** Most bytes of names (NUL included) read from one directory, so names shared by pointers stay bounded. */
+    public static final int MAX_NAME_BYTES = 16 << 20;
+    /** Largest COFF string table we index. */
+    public static final long MAX_STRING_TABLE_SIZE = 1L << 28;
     /** Longest chain of x64 chained unwind infos (UNW_FLAG_CHAININFO) followed; Windows' unwinder stops at 32. */
     public static final int MAX_UNWIND_CHAIN = 32;
     /**

@@ -22,6 +22,12 @@ public final class PeImage {
     private final Optional<LoadConfig> loadConfig;
     private final List<DebugEntry> debugEntries;
     private final List<CertificateEntry> certificates;
+    private final Optional<ExportTable> exports;
+    private final List<ImportedModule> imports;
+    private final List<ImportedModule> delayImports;
+    private final BaseRelocations relocations;
+    private final Optional<TlsDirectory> tls;
+    private final CoffSymbols symbols;
 
     PeImage(PeReader.Parts parts) {
         this.name = parts.name;
@@ -37,6 +43,12 @@ public final class PeImage {
         this.loadConfig = parts.loadConfig;
         this.debugEntries = parts.debugEntries;
         this.certificates = parts.certificates;
+        this.exports = parts.exports;
+        this.imports = parts.imports;
+        this.delayImports = parts.delayImports;
+        this.relocations = parts.relocations;
+        this.tls = parts.tls;
+        this.symbols = parts.symbols;
     }
 
     /** The file name the image was read from, for reports. */
@@ -112,6 +124,24 @@ public final class PeImage {
 
     /** The raw file bytes, for readers in this package and for hashing and signing. */
     public ImageBytes fileBytes() { return bytes; }
+
+    /** The export directory, when the image has one. */
+    public Optional<ExportTable> exports() { return exports; }
+
+    /** The import directory's DLLs, in descriptor order (empty when the image imports nothing). */
+    public List<ImportedModule> imports() { return imports; }
+
+    /** The delay-load import directory's DLLs, in descriptor order. */
+    public List<ImportedModule> delayImports() { return delayImports; }
+
+    /** The base relocation sites (empty when the image has no .reloc directory). */
+    public BaseRelocations relocations() { return relocations; }
+
+    /** The TLS directory, when the image has one. */
+    public Optional<TlsDirectory> tls() { return tls; }
+
+    /** The COFF symbol table (mingw images keep one; empty when PointerToSymbolTable is 0). */
+    public CoffSymbols symbols() { return symbols; }
 
     /** The exception directory's function entries (x64 and ARM64; empty for x86 and when absent). */
     public RuntimeFunctions runtimeFunctions() { return runtimeFunctions; }

@@ -24,6 +24,12 @@ public final class PeReader {
         Optional<LoadConfig> loadConfig = Optional.empty();
         List<DebugEntry> debugEntries = List.of();
         List<CertificateEntry> certificates = List.of();
+        Optional<ExportTable> exports = Optional.empty();
+        List<ImportedModule> imports = List.of();
+        List<ImportedModule> delayImports = List.of();
+        BaseRelocations relocations = BaseRelocations.empty();
+        Optional<TlsDirectory> tls = Optional.empty();
+        CoffSymbols symbols = CoffSymbols.empty();
     }
 
     public static PeImage read(Path path) throws IOException, PeFormatException {
@@ -41,6 +47,12 @@ public final class PeReader {
         parts.headers = new HeaderReader(bytes, parts.warnings).read();
         parts.addressMap = new AddressMap(parts.headers.sections(), parts.headers.optionalHeader().sizeOfHeaders(),
                 bytes.length());
+        parts.exports = new ExportReader(parts).read();
+        parts.imports = new ImportReader(parts).read();
+        parts.delayImports = new DelayImportReader(parts).read();
+        parts.relocations = new BaseRelocationReader(parts).read();
+        parts.tls = new TlsReader(parts).read();
+        parts.symbols = new CoffSymbolReader(parts).read();
         parts.runtimeFunctions = new ExceptionDirectoryReader(new StepInput(parts)).read();
         parts.loadConfig = new LoadConfigReader(new StepInput(parts)).read();
         parts.debugEntries = new DebugDirectoryReader(new StepInput(parts)).read();
