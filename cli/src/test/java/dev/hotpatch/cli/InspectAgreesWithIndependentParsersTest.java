@@ -36,9 +36,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class InspectAgreesWithIndependentParsersTest {
 
-    /** Well-formed files of the shared hostile-PE corpus that pefile parses cleanly (normal and unusual layouts). */
+    /**
+     * Well-formed files of the shared hostile-PE corpus that pefile parses cleanly (normal and unusual layouts).
+     * Left out on purpose: exports_doc.exe (pefile drops export names that contain spaces, which the format
+     * allows and we keep) and impbyord.exe (its export directory's name RVA is 0; pefile reads "MZ" from the
+     * headers there, we report no DLL name).
+     */
     static final List<String> CORPUS_PICKS = List.of("normal.exe", "normal64.exe", "dll.dll", "delayimports.exe",
-            "impbyord.exe", "exports_doc.exe", "tls64.exe");
+            "tls64.exe");
 
     private static final Pattern ARM64 = Pattern.compile("\"machine\"\\s*:\\s*\"arm64\"");
 

@@ -5,7 +5,8 @@ import java.util.Deque;
 
 /**
  * A small streaming JSON writer with stable, indented output, so reports are reproducible and diffable.
- * Numbers are written exactly (64-bit values never pass through a double).
+ * Numbers are written exactly (64-bit values never pass through a double) and as unsigned, since every
+ * number a PE image holds is (an image base of 0xffffffffffff0000 must not print as -65536).
  */
 public final class JsonWriter {
     private final StringBuilder out = new StringBuilder();
@@ -48,7 +49,7 @@ public final class JsonWriter {
 
     public JsonWriter value(long value) {
         separate();
-        out.append(value);
+        out.append(Long.toUnsignedString(value));
         return this;
     }
 
