@@ -1,5 +1,6 @@
 package dev.hotpatch.pe;
 
+import dev.hotpatch.testsupport.ExternalTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -11,7 +12,6 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Every file of the shared hostile-PE corpus either parses or fails with {@link PeFormatException}, in under
@@ -25,12 +25,11 @@ class MalformedCorpusTest {
 
     @Test
     void corpusIsPresent() {
-        assumeFalse(corpus().isEmpty(), "shared corpus not found at " + SharedCorpus.malformedDir()
-                + " (clone ../shared beside the repository)");
+        ExternalTools.requirePath(SharedCorpus.malformedDir(), "the shared malformed-PE corpus (../shared beside the repository)");
         assertFalse(corpus().size() < 200, "expected the whole corpus, found " + corpus().size() + " files");
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
     @MethodSource("corpus")
     void parsesOrFailsWithTheCheckedError(Path file) {
         assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
