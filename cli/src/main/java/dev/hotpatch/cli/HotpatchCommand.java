@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success",
-            "  1  the input could not be read (malformed or unreadable file), or an internal error",
+            "  1  the input could not be read (malformed or unreadable), or an internal error",
             "  2  usage error"
         })
 public final class HotpatchCommand implements Runnable {
