@@ -338,8 +338,8 @@ def pefile_facts(path):
     return facts
 
 
-def compare_pefile(report, ours, facts, present):
-    tool = "pefile"
+def compare_full_facts(report, tool, ours, facts, present):
+    """Compares every fact a tool that reads everything (pefile, llvm-readobj) gave us."""
     for key in ("format", "machine", "imageBase", "entryPointRva"):
         if key in present:
             compare_scalar(report, tool, ours, key, facts[key])
@@ -684,21 +684,6 @@ def readobj_facts(path):
     return facts
 
 
-def compare_readobj(report, ours, facts, present):
-    tool = "llvm-readobj"
-    for key in ("format", "machine", "imageBase", "entryPointRva"):
-        if key in present:
-            compare_scalar(report, tool, ours, key, facts[key])
-    if "sections" in present:
-        compare_section_fields(report, tool, ours["sections"], facts["sections"],
-                               ("name", "rva", "virtualSize", "rawOffset", "rawSize", "characteristics"))
-    if "exports" in present:
-        compare_exports(report, tool, ours_exports(ours), facts["exports"])
-    if "imports" in present:
-        compare_imports(report, tool, ours_imports(ours, False), facts["imports"], False)
-        compare_imports(report, tool, ours_imports(ours, True), facts["delayImports"], True)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 
 REQUIRED = ("format", "machine", "imageBase", "entryPointRva", "sections", "exports", "imports")
@@ -762,7 +747,7 @@ def main(argv):
     try:
         pe_facts = pefile_facts(image)
         present = check_schema(report, ours, pe_facts)
-        compare_pefile(report, ours, pe_facts, present)
+        compare_full_facts(report, "pefile", ours, pe_facts, present)
         second = OBJDUMP
         od_facts, why = (None, "--llvm given") if force_llvm else objdump_facts(image)
         if od_facts is not None:
@@ -771,7 +756,7 @@ def main(argv):
             # ARM64 (or anything else this binutils cannot read): llvm-readobj is the second parser.
             second = READOBJ
             notes.append("objdump cannot read the file (%s), llvm-readobj used instead" % why.splitlines()[-1])
-            compare_readobj(report, ours, readobj_facts(image), present)
+            compare_full_facts(report, "llvm-readobj", ours, readobj_facts(image), present)
     except ToolError as e:
         print("compare_inspect: %s" % e, file=sys.stderr)
         return 2

@@ -1,6 +1,5 @@
 package dev.hotpatch.pe;
 
-import dev.hotpatch.kaitai.layout.DataDirectoryTable;
 import dev.hotpatch.kaitai.layout.NtHeaders;
 import io.kaitai.struct.ByteBufferKaitaiStream;
 
@@ -22,31 +21,18 @@ final class DirectoryEntries {
      */
     static Optional<DataDirectory> find(PeReader.Parts parts, DirectoryKind kind) {
         List<DataDirectory> all = parts.headers.dataDirectories();
-        return kind.ordinal() < all.size() && all.get(kind.ordinal()).address() != 0
+        return kind.ordinal() < all.size() && all.get(kind.ordinal()).hasAddress()
                 ? Optional.of(all.get(kind.ordinal())) : Optional.empty();
     }
 
     /** Structure name of a data directory entry in error messages, such as {@code data_directory[export]}. */
     static String structure(DirectoryKind kind) {
-        return "data_directory[" + kind.id() + "]";
+        return StepInput.directoryName(kind);
     }
 
     /** File offset of a field ({@code rva} or {@code len}) of a data directory entry, or -1. */
     static long fieldOffset(PeReader.Parts parts, DirectoryKind kind, String field) {
-        long nt = parts.headers.ntHeadersOffset();
-        ByteBufferKaitaiStream io = new ByteBufferKaitaiStream(parts.bytes.copyZeroPadded(nt, Limits.HEADER_PAGE));
-        try {
-            NtHeaders headers = new NtHeaders(io);
-            Integer tableStart = headers._attrEnd.get("optionalHeader");
-            if (tableStart == null) {
-                return -1;
-            }
-            io.seek(tableStart);
-            DataDirectoryTable table = new DataDirectoryTable(io, kind.ordinal() + 1);
-            return KaitaiParse.fieldOffset(table.entries().get(kind.ordinal()), field, nt);
-        } catch (RuntimeException e) {
-            return -1;   // only used to place an error message; the headers were read once already
-        }
+        return StepInput.directoryFieldOffset(parts.bytes, parts.headers, kind, field);
     }
 
     /** File offset of a COFF file header field such as {@code num_symbols}, or -1. */

@@ -62,6 +62,11 @@ final class StepInput {
      * header page again with read-pos; only used to place an error message. -1 when it cannot be found.
      */
     long directoryFieldOffset(DirectoryKind kind, String field) {
+        return directoryFieldOffset(bytes, headers, kind, field);
+    }
+
+    static long directoryFieldOffset(ImageBytes bytes, HeaderReader.Headers headers, DirectoryKind kind,
+                                     String field) {
         long nt = headers.ntHeadersOffset();
         ByteBufferKaitaiStream io = new ByteBufferKaitaiStream(bytes.copyZeroPadded(nt, Limits.HEADER_PAGE));
         try {

@@ -32,7 +32,7 @@ final class SectionsPart implements ReportPart {
         out.append("\nData directories (").append(image.dataDirectories().size()).append(" in the header)\n");
         TextTable d = new TextTable().header("directory", "address", "size");
         for (DataDirectory dir : image.dataDirectories()) {
-            if (dir.address() != 0 || dir.size() != 0) {   // the loader reads some with size 0
+            if (dir.hasAddress() || dir.size() != 0) {
                 d.row(dir.kind().id(), hex(dir.address()), hex(dir.size()));
             }
         }
