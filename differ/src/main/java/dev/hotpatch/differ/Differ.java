@@ -1,0 +1,147 @@
+package dev.hotpatch.differ;
+
+import dev.hotpatch.differ.classify.Classifier;
+import dev.hotpatch.differ.classify.DiffResult;
+import dev.hotpatch.differ.classify.FunctionDiff;
+import dev.hotpatch.differ.classify.Status;
+import dev.hotpatch.differ.code.Arm64Decoder;
+import dev.hotpatch.differ.code.CodeDecoder;
+import dev.hotpatch.differ.code.ImageCode;
+import dev.hotpatch.differ.code.X86CodeDecoder;
+import dev.hotpatch.differ.functions.Fn;
+import dev.hotpatch.differ.functions.FunctionDiscovery;
+import dev.hotpatch.differ.functions.FunctionTable;
+import dev.hotpatch.differ.functions.Symbols;
+import dev.hotpatch.differ.match.Matcher;
+import dev.hotpatch.differ.match.Matching;
+import dev.hotpatch.differ.normalise.Normaliser;
+import dev.hotpatch.differ.normalise.RefTable;
+import dev.hotpatch.differ.render.DifferenceFinder;
+import dev.hotpatch.differ.resolve.Resolver;
+import dev.hotpatch.pe.Machine;
+import dev.hotpatch.pe.PeFormatException;
+import dev.hotpatch.pe.PeImage;
+import dev.hotpatch.pe.PeReader;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The differ's pipeline: read both images, then for each (in parallel, one thread and one decoder per
+ * image) discover its functions, normalise them and resolve their references; match old and new; classify;
+ * explain the first difference of each changed function.
+ */
+public final class Differ {
+    /** How many changed functions get their first difference rendered (each costs a Capstone pass). */
+    public static final int MAX_EXPLAINED = 2000;
+
+    /** Optional inputs: PDBs given explicitly (else one beside each binary is used when it matches). */
+    public record Options(Optional<Path> oldPdb, Optional<Path> newPdb, boolean explain) {
+        public static Options defaults() {
+            return new Options(Optional.empty(), Optional.empty(), true);
+        }
+    }
+
+    private Differ() {}
+
+    public static DiffResult diff(Path oldPath, Path newPath, Options options)
+            throws IOException, PeFormatException, DifferException {
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "differ-image");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<ImageAnalysis> oldFuture = pool.submit(() -> analyse(oldPath, options.oldPdb()));
+            Future<ImageAnalysis> newFuture = pool.submit(() -> analyse(newPath, options.newPdb()));
+            ImageAnalysis a = get(oldFuture);
+            ImageAnalysis b = get(newFuture);
+            Matching matching = Matcher.match(a, b);
+            DiffResult result = Classifier.classify(a, b, matching);
+            return options.explain() ? explain(result, a, b) : result;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static ImageAnalysis get(Future<ImageAnalysis> f) throws IOException, PeFormatException, DifferException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof PeFormatException pe) {
+                throw pe;
+            }
+            if (c instanceof DifferException de) {
+                throw de;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(c);
+        }
+    }
+
+    /** Discovery, normalisation and resolution of one image, on the calling thread. */
+    public static ImageAnalysis analyse(Path path, Optional<Path> pdb) throws IOException, PeFormatException, DifferException {
+        PeImage image = PeReader.read(path);
+        ImageCode code = new ImageCode(image);
+        List<String> warnings = new ArrayList<>(image.warnings());
+        Symbols symbols = Symbols.fromCoff(image);
+        DebugSymbols.addPdb(symbols, image, path, pdb, warnings);
+        CodeDecoder decoder = decoderFor(code);
+        FunctionTable functions = FunctionDiscovery.discover(code, symbols, decoder);
+        RefTable refs = new RefTable();
+        Normaliser normaliser = new Normaliser(code, functions, decoder, refs);
+        normaliser.normalise(0, functions.size());
+        long instructions = 0;
+        for (Fn f : functions.functions()) {
+            instructions += f.instructions;
+        }
+        Resolver resolver = new Resolver(code, functions, refs, symbols);
+        resolver.resolveAll();
+        return new ImageAnalysis(path, code, symbols, functions, refs, resolver, instructions, List.copyOf(warnings));
+    }
+
+    public static CodeDecoder decoderFor(ImageCode code) throws DifferException {
+        Machine m = code.machine();
+        if (m == Machine.ARM64) {
+            return new Arm64Decoder();
+        }
+        if (m == Machine.I386 || m == Machine.AMD64) {
+            return new X86CodeDecoder(code);
+        }
+        throw new DifferException("machine " + m.shortName() + " (0x" + Integer.toHexString(code.image().fileHeader().machine().code())
+                + ") is not supported; the differ handles x86, x64 and ARM64 images.");
+    }
+
+    private static DiffResult explain(DiffResult result, ImageAnalysis a, ImageAnalysis b) throws DifferException {
+        List<FunctionDiff> out = new ArrayList<>(result.functions().size());
+        int explained = 0;
+        try (DifferenceFinder finder = new DifferenceFinder(a, b)) {
+            for (FunctionDiff f : result.functions()) {
+                if (f.status() == Status.CHANGED && explained < MAX_EXPLAINED) {
+                    out.add(f.withDifference(finder.first(a.function(f.oldIndex()), b.function(f.newIndex()))));
+                    explained++;
+                } else {
+                    out.add(f);
+                }
+            }
+        }
+        return new DiffResult(result.oldImage(), result.newImage(), out, result.sameFunctions(), result.globals(),
+                result.newImports(), result.removedExports(), result.findings());
+    }
+}

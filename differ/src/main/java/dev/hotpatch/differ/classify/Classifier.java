@@ -1,0 +1,452 @@
+package dev.hotpatch.differ.classify;
+
+import dev.hotpatch.differ.ImageAnalysis;
+import dev.hotpatch.differ.functions.Fn;
+import dev.hotpatch.differ.match.Matching;
+import dev.hotpatch.differ.resolve.Global;
+import dev.hotpatch.differ.resolve.Tokens;
+import dev.hotpatch.pe.ExportEntry;
+import dev.hotpatch.pe.ImportedFunction;
+import dev.hotpatch.pe.ImportedModule;
+import dev.hotpatch.pe.Machine;
+import dev.hotpatch.pe.Section;
+import dev.hotpatch.pe.TlsDirectory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides SAME, CHANGED, NEW or DELETED for every function and global, and finds what makes the
+ * difference unsafe to hotpatch, said in terms of functions and globals.
+ */
+public final class Classifier {
+    private final ImageAnalysis a;
+    private final ImageAnalysis b;
+    private final Matching m;
+    private final List<Finding> findings = new ArrayList<>();
+
+    private Classifier(ImageAnalysis a, ImageAnalysis b, Matching m) {
+        this.a = a;
+        this.b = b;
+        this.m = m;
+    }
+
+    public static DiffResult classify(ImageAnalysis oldImage, ImageAnalysis newImage, Matching matching) {
+        return new Classifier(oldImage, newImage, matching).run();
+    }
+
+    private DiffResult run() {
+        List<FunctionDiff> functions = new ArrayList<>();
+        int same = 0;
+        for (Fn fa : a.functions().functions()) {
+            int y = m.newOf(fa.index());
+            if (y < 0) {
+                functions.add(diff(Status.DELETED, fa, null));
+            } else if (same(fa, b.function(y))) {
+                same++;
+            } else {
+                functions.add(diff(Status.CHANGED, fa, b.function(y)).withMethod(m.method(fa.index())));
+            }
+        }
+        for (Fn fb : b.functions().functions()) {
+            if (m.oldOf(fb.index()) < 0) {
+                functions.add(diff(Status.NEW, null, fb));
+            }
+        }
+        functions.sort(Comparator.comparing(FunctionDiff::status).thenComparing(FunctionDiff::name)
+                .thenComparingLong(FunctionDiff::newRva).thenComparingLong(FunctionDiff::oldRva));
+        List<GlobalDiff> globals = globals(functions);
+        if (a.code().machine() != b.code().machine()) {
+            findings.add(new Finding(Finding.Kind.MACHINE_CHANGED, b.code().machine().shortName(),
+                    "the new image is for " + b.code().machine().shortName() + " but the old one for "
+                            + a.code().machine().shortName() + ".",
+                    "diff two builds for the same machine."));
+        }
+        exports();
+        entryPoint();
+        tls();
+        resources();
+        trampolines(functions);
+        return new DiffResult(summary(a), summary(b), functions, same, globals, newImports(), removedExports(),
+                List.copyOf(findings));
+    }
+
+    private static DiffResult.ImageSummary summary(ImageAnalysis x) {
+        long undecodable = 0;
+        for (Fn f : x.functions().functions()) {
+            undecodable += f.undecodable;
+        }
+        return new DiffResult.ImageSummary(x.path().toString(), x.code().machine().shortName(), x.functions().size(),
+                x.functions().countsBySource(), x.functions().coverage(), x.instructions(), undecodable,
+                x.warnings());
+    }
+
+    private static FunctionDiff diff(Status status, Fn fa, Fn fb) {
+        Fn named = fb != null && fb.named() ? fb : fa != null && fa.named() ? fa : fb != null ? fb : fa;
+        return new FunctionDiff(status, named.displayName(), named.symbol(), fa == null ? -1 : fa.index(),
+                fb == null ? -1 : fb.index(), fa == null ? -1 : fa.entry(), fb == null ? -1 : fb.entry(),
+                fa == null ? -1 : fa.codeBytes, fb == null ? -1 : fb.codeBytes, null, null);
+    }
+
+    /** Same normalised body, and every reference refers to the same thing (through the matching). */
+    boolean same(Fn fa, Fn fb) {
+        if (fa.bodyHash != fb.bodyHash || fa.tokenEnd - fa.tokenStart != fb.tokenEnd - fb.tokenStart) {
+            return false;
+        }
+        Tokens ta = a.tokens();
+        Tokens tb = b.tokens();
+        for (int i = 0; i < fa.tokenEnd - fa.tokenStart; i++) {
+            int p = fa.tokenStart + i;
+            int q = fb.tokenStart + i;
+            if (!sameToken(ta.kind(p), ta.value(p), ta.offset(p), tb.kind(q), tb.value(q), tb.offset(q))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean sameToken(long ka, long va, long oa, long kb, long vb, long ob) {
+        if (ka != kb || oa != ob) {
+            return false;
+        }
+        if (ka == Tokens.FUNCTION) {
+            return m.newOf((int) va) == vb;
+        }
+        if (ka == Tokens.GLOBAL) {
+            return m.newGlobalOf((int) va) == vb;
+        }
+        if (ka == Tokens.LITERAL) {
+            return sameLiteral((int) va, (int) vb, 0);
+        }
+        return ka == Tokens.PAGE || va == vb;
+    }
+
+    private final Map<Long, Boolean> literalVerdicts = new java.util.HashMap<>();
+
+    /**
+     * Two literals are the same when their bytes agree over the shorter of their extents (an extent ends at
+     * the next address anything refers to, which moves when unrelated data is added) and the pointers inside
+     * lead to the same things; pointers in pointed-to literals are compared by bytes only.
+     */
+    private boolean sameLiteral(int x, int y, int depth) {
+        long key = (long) x << 32 | y;
+        Boolean known = depth == 0 ? literalVerdicts.get(key) : null;
+        if (known != null) {
+            return known;
+        }
+        int length = Math.min(a.resolver().literalLength(x), b.resolver().literalLength(y));
+        List<long[]> px = new ArrayList<>();
+        List<long[]> py = new ArrayList<>();
+        boolean same = Arrays.equals(a.resolver().literalBytes(x, length, px), b.resolver().literalBytes(y, length, py))
+                && px.size() == py.size();
+        for (int i = 0; same && i < px.size(); i++) {
+            long[] p = a.resolver().identify(px.get(i)[2]);
+            long[] q = b.resolver().identify(py.get(i)[2]);
+            same = px.get(i)[0] == py.get(i)[0] && p[0] == q[0] && p[2] == q[2]
+                    && (p[0] == Tokens.LITERAL ? depth > 0 || sameLiteral((int) p[1], (int) q[1], depth + 1)
+                    : sameToken(p[0], p[1], p[2], q[0], q[1], q[2]));
+        }
+        if (depth == 0) {
+            literalVerdicts.put(key, same);
+        }
+        return same;
+    }
+
+    // ---- globals -----------------------------------------------------------------------------------------
+
+    private List<GlobalDiff> globals(List<FunctionDiff> functions) {
+        List<GlobalDiff> out = new ArrayList<>();
+        List<Global> olds = a.resolver().globals();
+        List<Global> news = b.resolver().globals();
+        for (Global ga : olds) {
+            int y = m.newGlobalOf(ga.index());
+            if (y < 0) {
+                continue;
+            }
+            Global gb = news.get(y);
+            boolean writable = isWritable(a, ga.rva());
+            // A size from the distance to the next symbol only counts when the same symbol follows on both
+            // sides; otherwise a neighbour added into alignment padding would look like a size change.
+            boolean comparable = ga.exactSize() && gb.exactSize()
+                    || ga.sizeKnown() && gb.sizeKnown() && !ga.exactSize() && !gb.exactSize()
+                    && java.util.Objects.equals(ga.neighbours(), gb.neighbours());
+            if (comparable && ga.exactSize() ? ga.size() != gb.size() : comparable && distancesDiffer(ga, gb)) {
+                out.add(new GlobalDiff(Status.CHANGED, gb.displayName(), ga.rva(), gb.rva(), ga.size(), gb.size(), "size"));
+                findings.add(new Finding(Finding.Kind.GLOBAL_SIZE_CHANGED, gb.displayName(),
+                        "global `" + gb.displayName() + "` " + (gb.size() > ga.size() ? "grew" : "shrank") + " from "
+                                + ga.size() + " to " + gb.size() + " bytes; data layout changes cannot be hotpatched.",
+                        "keep the global's size (add a new global for the extra state) or ship the new build instead of a hotpatch."));
+            } else if (writable && !sameInitialValue(ga, gb)) {
+                out.add(new GlobalDiff(Status.CHANGED, gb.displayName(), ga.rva(), gb.rva(), ga.size(), gb.size(), "initial value"));
+                findings.add(new Finding(Finding.Kind.GLOBAL_INITIAL_VALUE_CHANGED, gb.displayName(),
+                        "global `" + gb.displayName() + "` has a different initial value; a hotpatch cannot change data the running program already holds.",
+                        "assign the new value in code (for example in the changed function) or ship the new build instead of a hotpatch."));
+            }
+        }
+        Set<Integer> referencedByPatch = new HashSet<>();
+        for (FunctionDiff f : functions) {
+            if (f.newIndex() >= 0 && (f.status() == Status.CHANGED || f.status() == Status.NEW)) {
+                Fn fb = b.function(f.newIndex());
+                for (int t = fb.tokenStart; t < fb.tokenEnd; t++) {
+                    if (b.tokens().kind(t) == Tokens.GLOBAL) {
+                        referencedByPatch.add((int) b.tokens().value(t));
+                    }
+                }
+            }
+        }
+        for (Global gb : news) {
+            if (m.oldGlobalOf(gb.index()) >= 0 || gb.index() >= m.globalsNewCount()) {
+                continue;
+            }
+            boolean namedOnlyHere = gb.name() != null && olds.stream().noneMatch(g -> gb.name().equals(g.name()));
+            if (namedOnlyHere || gb.name() == null && referencedByPatch.contains(gb.index())) {
+                out.add(new GlobalDiff(Status.NEW, gb.displayName(), -1, gb.rva(), -1, gb.size(), ""));
+            }
+        }
+        out.sort(Comparator.comparing(GlobalDiff::status).thenComparing(GlobalDiff::name));
+        return out;
+    }
+
+    /**
+     * A size measured to the next symbol includes the alignment padding before it, which can be as large as
+     * the next symbol's alignment (at most the largest power of two dividing its address; 32 here). Two such
+     * sizes only prove a change when they differ by at least that much.
+     */
+    private static boolean distancesDiffer(Global ga, Global gb) {
+        long align = Math.min(32, Math.min(Long.lowestOneBit(ga.rva() + ga.size()), Long.lowestOneBit(gb.rva() + gb.size())));
+        return Math.abs(ga.size() - gb.size()) >= Math.max(1, align);
+    }
+
+    private static boolean isWritable(ImageAnalysis x, long rva) {
+        Section s = x.code().sectionAt(rva);
+        return s != null && s.isWritable();
+    }
+
+    /** Initial bytes equal over the common size, pointers compared by what they point at. */
+    private boolean sameInitialValue(Global ga, Global gb) {
+        int size = (int) Math.min(Math.min(ga.size(), gb.size()), 1 << 20);
+        byte[] x = new byte[size];
+        byte[] y = new byte[size];
+        a.code().read(ga.rva(), size, x, 0);
+        b.code().read(gb.rva(), size, y, 0);
+        List<long[]> slotsA = slots(a, ga.rva(), size, x);
+        List<long[]> slotsB = slots(b, gb.rva(), size, y);
+        if (slotsA.size() != slotsB.size() || !Arrays.equals(x, y)) {
+            return false;
+        }
+        for (int i = 0; i < slotsA.size(); i++) {
+            long[] p = a.resolver().identify(slotsA.get(i)[1]);
+            long[] q = b.resolver().identify(slotsB.get(i)[1]);
+            if (slotsA.get(i)[0] != slotsB.get(i)[0] || !sameToken(p[0], p[1], p[2], q[0], q[1], q[2])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Relocated pointers inside a global: {offset, target RVA}; their bytes are cleared in {@code bytes}. */
+    private static List<long[]> slots(ImageAnalysis x, long rva, int size, byte[] bytes) {
+        List<long[]> out = new ArrayList<>();
+        var code = x.code();
+        for (int i = code.firstRelocAtOrAfter(rva); i < code.relocCount() && code.relocSite(i) < rva + size; i++) {
+            long site = code.relocSite(i);
+            int width = code.relocWidth(i);
+            if (site + width <= rva + size) {
+                out.add(new long[] {site - rva, code.rvaOfAddress(code.readWord(site, width))});
+                Arrays.fill(bytes, (int) (site - rva), (int) (site - rva + width), (byte) 0);
+            }
+        }
+        return out;
+    }
+
+    // ---- imports, exports, entry point, TLS, resources ---------------------------------------------------
+
+    private static Set<String> imports(ImageAnalysis x) {
+        Set<String> out = new java.util.TreeSet<>();
+        List<ImportedModule> all = new ArrayList<>(x.code().image().imports());
+        all.addAll(x.code().image().delayImports());
+        for (ImportedModule mod : all) {
+            for (ImportedFunction f : mod.functions()) {
+                out.add(mod.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal()));
+            }
+        }
+        return out;
+    }
+
+    private List<String> newImports() {
+        Set<String> old = imports(a);
+        return imports(b).stream().filter(s -> !old.contains(s)).toList();
+    }
+
+    private static Map<String, Long> exportsOf(ImageAnalysis x) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        x.code().image().exports().ifPresent(t -> {
+            for (ExportEntry e : t.entries()) {
+                out.put(e.name().orElse("#" + e.ordinal()), e.isForwarder() ? -1L : e.rva());
+            }
+        });
+        return out;
+    }
+
+    private List<String> removedExports() {
+        Map<String, Long> news = exportsOf(b);
+        return exportsOf(a).keySet().stream().filter(n -> !news.containsKey(n)).sorted().toList();
+    }
+
+    private void exports() {
+        Map<String, Long> olds = exportsOf(a);
+        Map<String, Long> news = exportsOf(b);
+        for (Map.Entry<String, Long> e : news.entrySet()) {
+            Long old = olds.get(e.getKey());
+            if (old == null) {
+                findings.add(new Finding(Finding.Kind.EXPORT_ADDED, e.getKey(),
+                        "the new image exports `" + e.getKey() + "`, which the old one does not; a hotpatch cannot add exports.",
+                        "call the new function from patched code without exporting it, or ship the new build instead of a hotpatch."));
+                continue;
+            }
+            int fa = old < 0 ? -1 : functionStartingAt(a, old);
+            int fb = e.getValue() < 0 ? -1 : functionStartingAt(b, e.getValue());
+            if (fa >= 0 && fb >= 0 && m.newOf(fa) != fb) {
+                findings.add(new Finding(Finding.Kind.EXPORT_RETARGETED, e.getKey(),
+                        "export `" + e.getKey() + "` now leads to a different function (`" + b.function(fb).displayName()
+                                + "` instead of `" + a.function(fa).displayName() + "`); a hotpatch cannot move exports.",
+                        "keep the export on the same function and change that function's body instead."));
+            }
+        }
+    }
+
+    private static int functionStartingAt(ImageAnalysis x, long rva) {
+        int f = x.functions().functionAt(rva);
+        return f >= 0 && x.function(f).entry() == rva ? f : -1;
+    }
+
+    private void entryPoint() {
+        long ea = a.code().image().entryPointRva();
+        long eb = b.code().image().entryPointRva();
+        if (ea == 0 && eb == 0) {
+            return;
+        }
+        int fa = ea == 0 ? -1 : functionStartingAt(a, ea);
+        int fb = eb == 0 ? -1 : functionStartingAt(b, eb);
+        if (fa < 0 || fb < 0 || m.newOf(fa) != fb) {
+            String what = fb >= 0 ? "`" + b.function(fb).displayName() + "`" : eb == 0 ? "nothing" : "another function";
+            findings.add(new Finding(Finding.Kind.ENTRY_POINT_CHANGED, "entry point",
+                    "the entry point now leads to " + what + " instead of the old entry function; the loader has already run the old one.",
+                    "keep the same entry function and patch its body, or ship the new build instead of a hotpatch."));
+        }
+    }
+
+    private void tls() {
+        TlsDirectory ta = a.code().image().tls().orElse(null);
+        TlsDirectory tb = b.code().image().tls().orElse(null);
+        if (ta == null && tb == null) {
+            return;
+        }
+        String problem = null;
+        if (ta == null || tb == null) {
+            problem = tb == null ? "the new image has no thread-local storage" : "the new image adds thread-local storage";
+        } else if (ta.rawDataSize() + ta.sizeOfZeroFill() != tb.rawDataSize() + tb.sizeOfZeroFill()) {
+            problem = "the thread-local storage block changed size from " + (ta.rawDataSize() + ta.sizeOfZeroFill())
+                    + " to " + (tb.rawDataSize() + tb.sizeOfZeroFill()) + " bytes";
+        } else if (ta.callbackRvas().size() != tb.callbackRvas().size()) {
+            problem = "the number of TLS callbacks changed from " + ta.callbackRvas().size() + " to " + tb.callbackRvas().size();
+        } else {
+            for (int i = 0; i < ta.callbackRvas().size(); i++) {
+                int fa = functionStartingAt(a, ta.callbackRvas().get(i));
+                int fb = functionStartingAt(b, tb.callbackRvas().get(i));
+                if (fa < 0 || fb < 0 || m.newOf(fa) != fb) {
+                    problem = "TLS callback " + i + " is a different function";
+                    break;
+                }
+            }
+            if (problem == null && ta.rawDataSize() > 0 && ta.rawDataSize() < (1 << 20)) {
+                int n = (int) ta.rawDataSize();
+                byte[] x = new byte[n];
+                byte[] y = new byte[n];
+                a.code().read(ta.rawDataStartRva(), n, x, 0);
+                b.code().read(tb.rawDataStartRva(), n, y, 0);
+                List<long[]> sx = slots(a, ta.rawDataStartRva(), n, x);
+                List<long[]> sy = slots(b, tb.rawDataStartRva(), n, y);
+                if (!Arrays.equals(x, y) || sx.size() != sy.size()) {
+                    problem = "the initial values of thread-local variables changed";
+                }
+            }
+        }
+        if (problem != null) {
+            findings.add(new Finding(Finding.Kind.TLS_CHANGED, "thread-local storage", problem
+                    + "; threads that already exist keep the old layout.", "leave thread-local variables and TLS callbacks as they are, or ship the new build instead of a hotpatch."));
+        }
+    }
+
+    private void resources() {
+        if (ResourceDigest.of(a.code()) != ResourceDigest.of(b.code())) {
+            findings.add(new Finding(Finding.Kind.RESOURCES_CHANGED, "resources",
+                    "the image's resources (version information, dialogs, manifests, strings) changed; a hotpatch replaces code only.",
+                    "leave resources unchanged in a hotpatch, or ship the new build instead."));
+        }
+    }
+
+    // ---- trampolines -------------------------------------------------------------------------------------
+
+    /** Bytes the redirection writes at a function's entry: a 5-byte jmp rel32 on x86/x64, one B on ARM64. */
+    public static int trampolineBytes(Machine machine) {
+        return machine == Machine.ARM64 ? 4 : 5;
+    }
+
+    private void trampolines(List<FunctionDiff> functions) {
+        int need = trampolineBytes(a.code().machine());
+        for (FunctionDiff f : functions) {
+            if (f.status() != Status.CHANGED) {
+                continue;
+            }
+            Fn fa = a.function(f.oldIndex());
+            // The jump may also cover the padding after the code, up to the next function.
+            long room = Math.min(a.functions().nextRangeStart(fa.entry() + 1), fa.entry() + 64) - fa.entry();
+            if (room < need) {
+                long padding = paddingBefore(fa);
+                boolean hop = a.code().machine() != Machine.ARM64 && room >= 2 && padding >= 5;
+                if (!hop) {
+                    findings.add(new Finding(Finding.Kind.FUNCTION_TOO_SHORT, f.name(),
+                            "function `" + f.name() + "` has " + room + " bytes before the next function and " + padding
+                                    + " bytes of padding before it, too short for the " + need + "-byte jump that redirects it.",
+                            "rebuild the base with hotpatch padding (MSVC /hotpatch with /functionpadmin, or -fpatchable-function-entry / -fms-hotpatch) so every function can be redirected."));
+                    continue;
+                }
+            }
+            if (fa.firstLocalTarget >= 0 && fa.firstLocalTarget < need) {
+                findings.add(new Finding(Finding.Kind.ENTRY_IS_BRANCH_TARGET, f.name(),
+                        "function `" + f.name() + "` branches back to its own first " + need
+                                + " bytes (offset " + fa.firstLocalTarget + "), which the redirecting jump overwrites; a thread looping there would jump into the patch mid-loop.",
+                        "rebuild the base with hotpatch padding (MSVC /hotpatch, or -fms-hotpatch) so the entry is a 2-byte no-op that no branch targets."));
+            }
+        }
+    }
+
+    /** Padding bytes right before a function's entry (INT3, NOP, zero) not used by the function before. */
+    private long paddingBefore(Fn fa) {
+        long entry = fa.entry();
+        int prev = a.functions().functionAt(entry - 1);
+        long floor = entry - 32;
+        if (prev >= 0) {
+            Fn p = a.function(prev);
+            floor = a.functions().rangeIndexAt(entry - 1) == 0 ? p.entry() + p.entryCodeBytes : entry;
+        }
+        byte[] b = new byte[1];
+        long n = 0;
+        for (long at = entry - 1; at >= Math.max(0, floor); at--) {
+            a.code().read(at, 1, b, 0);
+            if (b[0] != (byte) 0xcc && b[0] != (byte) 0x90 && b[0] != 0 && prev < 0) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+}

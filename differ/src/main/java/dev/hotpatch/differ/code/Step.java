@@ -1,0 +1,66 @@
+package dev.hotpatch.differ.code;
+
+/**
+ * What the differ needs to know about one decoded instruction, whatever the instruction set: its length, how
+ * it moves control, the addresses it refers to, and its bytes with every position-dependent field cleared.
+ * Mutable and reused for every instruction (no per-instruction objects).
+ */
+public final class Step {
+    /** Control flow. */
+    public static final int NONE = 0;
+    public static final int CALL = 1;
+    public static final int JUMP = 2;
+    public static final int COND = 3;
+    public static final int RET = 4;
+    public static final int INDIRECT_JUMP = 5;
+    public static final int INDIRECT_CALL = 6;
+    public static final int STOP = 7;
+
+    /** Kinds of data reference. */
+    public static final int REF_DATA = 1;          // a memory access or an address computation
+    public static final int REF_INDEXED = 2;       // flag: the address is the base of an indexed access (table)
+    public static final int REF_RVA_TABLE = 4;     // flag: x64 disp32 used as an RVA with an index (MSVC switch)
+    public static final int REF_PAGE = 8;          // ARM64 ADRP page that no later instruction completed
+
+    public int length;
+    public int flow;
+    /** Direct branch or call target (RVA) when flow is CALL, JUMP or COND with a direct target, else -1. */
+    public long branchTarget;
+    /** True for alignment padding: NOP forms, INT3, ARM64 NOP / UDF #0. */
+    public boolean padding;
+    /** A small number standing for the opcode, for the opcode-multiset attribute. */
+    public int opcode;
+
+    public int refCount;
+    public final long[] refTarget = new long[4];
+    public final int[] refFlags = new int[4];
+    public final int[] refAccessSize = new int[4];
+
+    /** The instruction's bytes with the fields that hold addresses cleared; normLength == length. */
+    public final byte[] norm = new byte[16];
+
+    void reset() {
+        length = 0;
+        flow = NONE;
+        branchTarget = -1;
+        padding = false;
+        opcode = 0;
+        refCount = 0;
+    }
+
+    void addRef(long target, int flags, int accessSize) {
+        if (refCount < refTarget.length) {
+            refTarget[refCount] = target;
+            refFlags[refCount] = flags;
+            refAccessSize[refCount] = accessSize;
+            refCount++;
+        }
+    }
+
+    /** Clears {@code size} bytes of the normalised copy from {@code offset}. */
+    void mask(int offset, int size) {
+        for (int i = offset; i < offset + size && i < length; i++) {
+            norm[i] = 0;
+        }
+    }
+}

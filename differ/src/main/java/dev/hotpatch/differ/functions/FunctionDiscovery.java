@@ -1,0 +1,511 @@
+package dev.hotpatch.differ.functions;
+
+import dev.hotpatch.differ.code.CodeDecoder;
+import dev.hotpatch.differ.code.ImageCode;
+import dev.hotpatch.differ.code.Step;
+import dev.hotpatch.pe.ExportEntry;
+import dev.hotpatch.pe.PeImage;
+import dev.hotpatch.pe.RuntimeFunction;
+import dev.hotpatch.pe.RuntimeFunctions;
+import dev.hotpatch.pe.Section;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds an image's functions by combining every source: .pdata (with x64 chained and ARM64 fragment entries
+ * attached to their function), PDB procedures and COFF function symbols, exports, the entry point and TLS
+ * callbacks, then recursive descent from all of them (direct call targets and tail-jump targets that no
+ * source named), pointers in relocated data that lead into code nobody covers, and finally every stretch of
+ * executable bytes still outside a function that is not padding (a "gap" function), so that no code escapes
+ * the diff.
+ */
+public final class FunctionDiscovery {
+    private static final int MAX_ROUNDS = 64;
+
+    private final ImageCode code;
+    private final PeImage image;
+    private final CodeDecoder decoder;
+    private final Map<Long, Candidate> candidates = new HashMap<>();
+    private final List<Fragment> fragments = new ArrayList<>();
+    private final Step step = new Step();
+    private byte[] buffer = new byte[1 << 16];
+    private long[] exactStart = new long[0];
+    private long[] exactEnd = new long[0];
+    private long[] sortedStarts = new long[0];
+    private long[] scannedStart = new long[0];
+    private long[] scannedEnd = new long[0];
+
+    private static final class Candidate {
+        final long start;
+        long exactEnd = -1;
+        String name;
+        int nameRank = Integer.MAX_VALUE;
+        int sources;
+
+        Candidate(long start) {
+            this.start = start;
+        }
+    }
+
+    private record Fragment(long start, long end, long parentStart, String parentName) {}
+
+    private FunctionDiscovery(ImageCode code, CodeDecoder decoder) {
+        this.code = code;
+        this.image = code.image();
+        this.decoder = decoder;
+    }
+
+    public static FunctionTable discover(ImageCode code, Symbols symbols, CodeDecoder decoder) {
+        return new FunctionDiscovery(code, decoder).run(symbols);
+    }
+
+    private FunctionTable run(Symbols symbols) {
+        fromPdata();
+        fromSymbols(symbols);
+        fromExportsEntryAndTls();
+        descend();
+        fromPointers();
+        fillGaps();
+        return build();
+    }
+
+    private Candidate candidate(long start, Found source) {
+        Candidate c = candidates.computeIfAbsent(start, Candidate::new);
+        c.sources |= 1 << source.ordinal();
+        return c;
+    }
+
+    private static void name(Candidate c, String name, int rank) {
+        if (name != null && !name.isEmpty() && rank < c.nameRank) {
+            c.name = name;
+            c.nameRank = rank;
+        }
+    }
+
+    private void fromPdata() {
+        RuntimeFunctions table = image.runtimeFunctions();
+        for (int i = 0; i < table.size(); i++) {
+            long begin = table.beginRva(i);
+            long end = table.endRva(i);
+            if (end <= begin || !code.isCode(begin)) {
+                continue;
+            }
+            RuntimeFunction f = table.get(i);
+            if (f.fragment()) {
+                fragments.add(new Fragment(begin, end, f.primaryBeginRva(), null));
+            } else {
+                Candidate c = candidate(begin, Found.PDATA);
+                c.exactEnd = Math.max(c.exactEnd, end);
+            }
+        }
+    }
+
+    private void fromSymbols(Symbols symbols) {
+        Map<String, Long> procByName = new HashMap<>();
+        for (Symbols.Proc p : symbols.procedures()) {
+            if (code.isCode(p.rva()) && Names.coldParent(p.name()) == null) {
+                procByName.putIfAbsent(p.name(), p.rva());
+            }
+        }
+        for (Symbols.Proc p : symbols.procedures()) {
+            if (!code.isCode(p.rva())) {
+                continue;
+            }
+            String parent = Names.coldParent(p.name());
+            if (parent != null && procByName.containsKey(parent)) {
+                long end = p.length() > 0 ? p.rva() + p.length() : -1;
+                fragments.add(new Fragment(p.rva(), end, procByName.get(parent), parent));
+                continue;
+            }
+            Candidate c = candidate(p.rva(), p.source());
+            name(c, p.name(), p.source() == Found.PDB ? 0 : 1);
+            if (p.length() > 0 && c.exactEnd < 0) {
+                c.exactEnd = p.rva() + p.length();
+            }
+        }
+    }
+
+    private void fromExportsEntryAndTls() {
+        image.exports().ifPresent(exports -> {
+            for (ExportEntry e : exports.entries()) {
+                if (!e.isForwarder() && code.isCode(e.rva())) {
+                    name(candidate(e.rva(), Found.EXPORT), e.name().orElse(null), 2);
+                }
+            }
+        });
+        if (image.entryPointRva() != 0 && code.isCode(image.entryPointRva())) {
+            candidate(image.entryPointRva(), Found.ENTRY_POINT);
+        }
+        image.tls().ifPresent(tls -> tls.callbackRvas().stream().filter(code::isCode)
+                .forEach(rva -> candidate(rva, Found.TLS_CALLBACK)));
+    }
+
+    // ---- recursive descent -------------------------------------------------------------------------------
+
+    private void indexKnown() {
+        List<long[]> exact = new ArrayList<>();
+        long[] starts = new long[candidates.size() + fragments.size()];
+        int n = 0;
+        for (Candidate c : candidates.values()) {
+            starts[n++] = c.start;
+            if (c.exactEnd > 0) {
+                exact.add(new long[] {c.start, c.exactEnd});
+            }
+        }
+        for (Fragment f : fragments) {
+            starts[n++] = f.start;
+            if (f.end > 0) {
+                exact.add(new long[] {f.start, f.end});
+            }
+        }
+        Arrays.sort(starts, 0, n);
+        sortedStarts = Arrays.copyOf(starts, n);
+        exact.sort((a, b) -> Long.compare(a[0], b[0]));
+        exactStart = exact.stream().mapToLong(r -> r[0]).toArray();
+        exactEnd = exact.stream().mapToLong(r -> r[1]).toArray();
+    }
+
+    private static int lastAtOrBefore(long[] sorted, long rva) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= rva) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo - 1;
+    }
+
+    private boolean insideExact(long rva) {
+        int i = lastAtOrBefore(exactStart, rva);
+        for (int k = i; k >= 0 && k > i - 4; k--) {
+            if (rva < exactEnd[k]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean insideScanned(long rva) {
+        int i = lastAtOrBefore(scannedStart, rva);
+        return i >= 0 && rva < scannedEnd[i];
+    }
+
+    private long sectionEnd(long rva) {
+        Section s = code.sectionAt(rva);
+        return s == null ? rva : s.rva() + (s.virtualSize() > 0 ? s.virtualSize() : s.rawSize());
+    }
+
+    /** The end of the code starting at {@code start}: its exact end, or the next known start. */
+    private long extent(long start, long exact) {
+        if (exact > start) {
+            return exact;
+        }
+        int i = lastAtOrBefore(sortedStarts, start);
+        long next = i + 1 < sortedStarts.length ? sortedStarts[i + 1] : Long.MAX_VALUE;
+        int e = lastAtOrBefore(exactStart, start);
+        if (e + 1 < exactStart.length) {
+            next = Math.min(next, exactStart[e + 1]);
+        }
+        return Math.min(next, sectionEnd(start));
+    }
+
+    private void descend() {
+        indexKnown();
+        List<Long> toScan = new ArrayList<>();
+        for (Candidate c : candidates.values()) {
+            toScan.add(c.start);
+        }
+        for (Fragment f : fragments) {
+            toScan.add(f.start);
+        }
+        for (int round = 0; round < MAX_ROUNDS && !toScan.isEmpty(); round++) {
+            List<long[]> scanned = new ArrayList<>();
+            List<Long> found = new ArrayList<>();
+            toScan.sort(Long::compare);
+            for (long start : toScan) {
+                Candidate c = candidates.get(start);
+                long exact = c != null ? c.exactEnd : fragmentEnd(start);
+                long end = extent(start, exact);
+                if (end <= start) {
+                    continue;
+                }
+                scan(start, end, found);
+                scanned.add(new long[] {start, end});
+            }
+            mergeScanned(scanned);
+            List<Long> next = new ArrayList<>();
+            for (long packedTarget : found) {
+                long t = packedTarget >>> 1;
+                boolean call = (packedTarget & 1) != 0;
+                if (candidates.containsKey(t) || Arrays.binarySearch(sortedStarts, t) >= 0 || insideExact(t)
+                        || !call && insideScanned(t)) {
+                    continue;       // a jump into code already covered is a branch inside some function
+                }
+                candidate(t, Found.CALL_TARGET);
+                if (!insideScanned(t)) {
+                    next.add(t);
+                }
+            }
+            indexKnown();
+            toScan = next;
+        }
+    }
+
+    private long fragmentEnd(long start) {
+        for (Fragment f : fragments) {
+            if (f.start == start) {
+                return f.end;
+            }
+        }
+        return -1;
+    }
+
+    private void mergeScanned(List<long[]> more) {
+        List<long[]> all = new ArrayList<>(more);
+        for (int i = 0; i < scannedStart.length; i++) {
+            all.add(new long[] {scannedStart[i], scannedEnd[i]});
+        }
+        all.sort((a, b) -> Long.compare(a[0], b[0]));
+        List<long[]> merged = new ArrayList<>();
+        for (long[] r : all) {
+            if (!merged.isEmpty() && r[0] <= merged.get(merged.size() - 1)[1]) {
+                long[] last = merged.get(merged.size() - 1);
+                last[1] = Math.max(last[1], r[1]);
+            } else {
+                merged.add(new long[] {r[0], r[1]});
+            }
+        }
+        scannedStart = merged.stream().mapToLong(r -> r[0]).toArray();
+        scannedEnd = merged.stream().mapToLong(r -> r[1]).toArray();
+    }
+
+    /** Linear sweep of [start, end): direct call targets, and branch targets outside the range. */
+    private void scan(long start, long end, List<Long> found) {
+        int length = (int) Math.min(end - start, Integer.MAX_VALUE - 16);
+        if (buffer.length < length) {
+            buffer = new byte[Math.max(length, buffer.length * 2)];
+        }
+        code.read(start, length, buffer, 0);
+        decoder.reset();
+        int pos = 0;
+        while (pos < length) {
+            if (!decoder.decode(buffer, pos, length, start + pos, step)) {
+                pos += decoder.skip();
+                continue;
+            }
+            if (step.branchTarget >= 0 && code.isCode(step.branchTarget)) {
+                boolean outside = step.branchTarget < start || step.branchTarget >= end;
+                if (step.flow == Step.CALL || outside) {
+                    found.add(step.branchTarget << 1 | (step.flow == Step.CALL ? 1 : 0));
+                }
+            }
+            pos += step.length;
+        }
+    }
+
+    // ---- pointers and gaps -------------------------------------------------------------------------------
+
+    /** Relocated pointers into executable code that no function covers yet start functions there. */
+    private void fromPointers() {
+        List<Long> targets = new ArrayList<>();
+        int width = code.is64() ? 8 : 4;
+        for (int i = 0; i < code.relocCount(); i++) {
+            if (code.relocWidth(i) != width) {
+                continue;
+            }
+            long rva = code.rvaOfAddress(code.readWord(code.relocSite(i), width));
+            if (rva >= 0 && code.isCode(rva) && !candidates.containsKey(rva) && !insideExact(rva)
+                    && !insideScanned(rva) && !isPadding(rva)) {
+                targets.add(rva);
+            }
+        }
+        if (targets.isEmpty()) {
+            return;
+        }
+        for (long t : targets) {
+            candidate(t, Found.POINTER);
+        }
+        indexKnown();
+        List<Long> found = new ArrayList<>();
+        List<long[]> scanned = new ArrayList<>();
+        for (long t : targets) {
+            long end = extent(t, -1);
+            scan(t, end, found);
+            scanned.add(new long[] {t, end});
+        }
+        mergeScanned(scanned);
+    }
+
+    private boolean isPadding(long rva) {
+        return skipPadding(rva, rva + 16) > rva;
+    }
+
+    /** The first address at or after {@code rva} (below {@code end}) that is not alignment padding. */
+    private long skipPadding(long rva, long end) {
+        long p = rva;
+        byte[] b = new byte[16];
+        while (p < end) {
+            int n = (int) Math.min(16, end - p);
+            code.read(p, n, b, 0);
+            decoder.reset();
+            if (!decoder.decode(b, 0, n, p, step) || !step.padding) {
+                if (code.machine() != dev.hotpatch.pe.Machine.ARM64 && b[0] == 0 && (n == 1 || b[1] == 0)) {
+                    p += Math.min(2, n);      // zero fill decodes as add [rax], al
+                    continue;
+                }
+                return p;
+            }
+            p += step.length;
+        }
+        return end;
+    }
+
+    /** Every stretch of executable bytes outside all functions that holds more than padding is a function. */
+    private void fillGaps() {
+        indexKnown();
+        List<Long> gaps = new ArrayList<>();
+        for (Section s : code.sections()) {
+            if (!s.isExecutable()) {
+                continue;
+            }
+            long end = s.rva() + (s.virtualSize() > 0 ? s.virtualSize() : s.rawSize());
+            long p = s.rva();
+            while (p < end) {
+                long covered = coveredUntil(p);
+                if (covered > p) {
+                    p = covered;
+                    continue;
+                }
+                long next = Math.min(end, nextStart(p));
+                long q = skipPadding(p, next);
+                if (q < next) {
+                    gaps.add(q);
+                }
+                p = next;
+            }
+        }
+        for (long g : gaps) {
+            candidate(g, Found.GAP);
+        }
+        indexKnown();
+    }
+
+    private long nextStart(long rva) {
+        int i = lastAtOrBefore(sortedStarts, rva);
+        long next = i + 1 < sortedStarts.length ? sortedStarts[i + 1] : Long.MAX_VALUE;
+        if (i >= 0 && sortedStarts[i] == rva) {
+            return rva;
+        }
+        return next;
+    }
+
+    /** If {@code rva} is inside a known function's extent, where that extent ends; else {@code rva}. */
+    private long coveredUntil(long rva) {
+        int i = lastAtOrBefore(sortedStarts, rva);
+        if (i < 0) {
+            return rva;
+        }
+        long start = sortedStarts[i];
+        Candidate c = candidates.get(start);
+        long exact = c != null ? c.exactEnd : fragmentEnd(start);
+        long end = extent(start, exact);
+        if (rva < end) {
+            return end;
+        }
+        int e = lastAtOrBefore(exactStart, rva);
+        if (e >= 0 && rva < exactEnd[e]) {
+            return exactEnd[e];
+        }
+        return rva;
+    }
+
+    // ---- assembly ----------------------------------------------------------------------------------------
+
+    private FunctionTable build() {
+        indexKnown();
+        List<Candidate> sorted = new ArrayList<>(candidates.values());
+        sorted.sort((a, b) -> Long.compare(a.start, b.start));
+        Map<Long, List<long[]>> extraRanges = new HashMap<>();
+        Map<Long, Candidate> byExactEnd = new HashMap<>();
+        for (Candidate c : sorted) {
+            if (c.exactEnd > 0) {
+                byExactEnd.put(c.exactEnd, c);
+            }
+        }
+        List<Fragment> orphans = new ArrayList<>();
+        fragments.sort((a, b) -> Long.compare(a.start, b.start));
+        java.util.Set<Long> attached = new java.util.HashSet<>();
+        for (Fragment f : fragments) {
+            Candidate same = candidates.get(f.start);
+            long end = f.end > 0 ? f.end : same != null && same.exactEnd > 0 ? same.exactEnd : extent(f.start, -1);
+            long parent = f.parentStart;
+            if (parent < 0 || !candidates.containsKey(parent)) {
+                // ARM64 fragments do not name their parent: the function that ends where the fragment begins.
+                Candidate before = byExactEnd.get(f.start);
+                parent = before != null ? before.start : -1;
+            }
+            if (parent >= 0 && candidates.containsKey(parent)) {
+                extraRanges.computeIfAbsent(parent, k -> new ArrayList<>()).add(new long[] {f.start, end});
+                attached.add(f.start);
+                byExactEnd.put(end, candidates.get(parent));
+            } else {
+                orphans.add(f);
+            }
+        }
+        for (Fragment f : orphans) {
+            boolean known = candidates.containsKey(f.start);
+            Candidate c = candidate(f.start, Found.PDATA);
+            if (c.exactEnd < 0) {
+                c.exactEnd = f.end > 0 ? f.end : -1;
+            }
+            if (!known) {
+                sorted.add(c);
+            }
+        }
+        sorted.removeIf(c -> attached.contains(c.start));
+        sorted.sort((a, b) -> Long.compare(a.start, b.start));
+        indexKnown();
+        List<Fn> functions = new ArrayList<>(sorted.size());
+        long metadata = 0;
+        long descent = 0;
+        long gap = 0;
+        int metadataMask = (1 << Found.PDATA.ordinal()) | (1 << Found.PDB.ordinal()) | (1 << Found.COFF_SYMBOL.ordinal())
+                | (1 << Found.EXPORT.ordinal()) | (1 << Found.ENTRY_POINT.ordinal()) | (1 << Found.TLS_CALLBACK.ordinal());
+        for (Candidate c : sorted) {
+            List<long[]> ranges = new ArrayList<>();
+            ranges.add(new long[] {c.start, extent(c.start, c.exactEnd)});
+            ranges.addAll(extraRanges.getOrDefault(c.start, List.of()));
+            long[] starts = new long[ranges.size()];
+            long[] ends = new long[ranges.size()];
+            long bytes = 0;
+            for (int i = 0; i < starts.length; i++) {
+                starts[i] = ranges.get(i)[0];
+                ends[i] = Math.max(starts[i], ranges.get(i)[1]);
+                bytes += ends[i] - starts[i];
+            }
+            if ((c.sources & metadataMask) != 0) {
+                metadata += bytes;
+            } else if ((c.sources & 1 << Found.GAP.ordinal()) != 0) {
+                gap += bytes;
+            } else {
+                descent += bytes;
+            }
+            functions.add(new Fn(functions.size(), c.start, starts, ends, c.name, c.sources));
+        }
+        long executable = 0;
+        for (Section s : code.sections()) {
+            if (s.isExecutable()) {
+                executable += s.virtualSize() > 0 ? s.virtualSize() : s.rawSize();
+            }
+        }
+        return new FunctionTable(functions, new FunctionTable.Coverage(executable, metadata, descent, gap));
+    }
+}

@@ -1,0 +1,156 @@
+package dev.hotpatch.differ.functions;
+
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** The functions of one image, sorted by entry, with a lookup from any RVA to the function range holding it. */
+public final class FunctionTable {
+    private final List<Fn> functions;
+    private final long[] rangeStart;
+    private final long[] rangeEnd;
+    private final int[] rangeFn;
+    private final int[] rangeIndex;
+    private final Coverage coverage;
+
+    /** Bytes of executable sections, and how many of them lie in functions by the kind of source. */
+    public record Coverage(long executableBytes, long metadataBytes, long descentBytes, long gapBytes) {
+        public long coveredBytes() {
+            return metadataBytes + descentBytes + gapBytes;
+        }
+    }
+
+    FunctionTable(List<Fn> functions, Coverage coverage) {
+        this.functions = List.copyOf(functions);
+        this.coverage = coverage;
+        int n = 0;
+        for (Fn f : functions) {
+            n += f.rangeCount();
+        }
+        int[] fnOf = new int[n];
+        int[] idxOf = new int[n];
+        long[] starts = new long[n];
+        long[] ends = new long[n];
+        int k = 0;
+        for (Fn f : functions) {
+            for (int r = 0; r < f.rangeCount(); r++) {
+                starts[k] = f.rangeStart(r);
+                ends[k] = f.rangeEnd(r);
+                fnOf[k] = f.index();
+                idxOf[k] = r;
+                k++;
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(starts[a], starts[b]));
+        rangeStart = new long[n];
+        rangeEnd = new long[n];
+        rangeFn = new int[n];
+        rangeIndex = new int[n];
+        for (int i = 0; i < n; i++) {
+            rangeStart[i] = starts[order[i]];
+            rangeEnd[i] = ends[order[i]];
+            rangeFn[i] = fnOf[order[i]];
+            rangeIndex[i] = idxOf[order[i]];
+        }
+    }
+
+    public List<Fn> functions() {
+        return functions;
+    }
+
+    public int size() {
+        return functions.size();
+    }
+
+    public Fn get(int index) {
+        return functions.get(index);
+    }
+
+    public Coverage coverage() {
+        return coverage;
+    }
+
+    /** Index into the sorted range arrays of the range holding {@code rva}, or -1. */
+    private int rangeAt(long rva) {
+        int lo = 0;
+        int hi = rangeStart.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (rangeStart[mid] <= rva) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        int i = lo - 1;
+        return i >= 0 && rva < rangeEnd[i] ? i : -1;
+    }
+
+    /** The function whose ranges hold {@code rva}, or -1. */
+    public int functionAt(long rva) {
+        int i = rangeAt(rva);
+        return i < 0 ? -1 : rangeFn[i];
+    }
+
+    /** Which of that function's ranges holds {@code rva} (0 is the entry's), or -1. */
+    public int rangeIndexAt(long rva) {
+        int i = rangeAt(rva);
+        return i < 0 ? -1 : rangeIndex[i];
+    }
+
+    /** Start of the next function range at or after {@code rva}, or Long.MAX_VALUE. */
+    public long nextRangeStart(long rva) {
+        int lo = 0;
+        int hi = rangeStart.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (rangeStart[mid] < rva) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo < rangeStart.length ? rangeStart[lo] : Long.MAX_VALUE;
+    }
+
+    /** End of the last function range that ends at or before {@code rva}, or -1. */
+    public long previousRangeEnd(long rva) {
+        long best = -1;
+        int lo = 0;
+        int hi = rangeStart.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (rangeStart[mid] < rva) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int i = lo - 1; i >= 0 && i >= lo - 4; i--) {
+            if (rangeEnd[i] <= rva) {
+                best = Math.max(best, rangeEnd[i]);
+            }
+        }
+        return best;
+    }
+
+    public Map<Found, Integer> countsBySource() {
+        Map<Found, Integer> counts = new EnumMap<>(Found.class);
+        for (Found s : Found.values()) {
+            counts.put(s, 0);
+        }
+        for (Fn f : functions) {
+            for (Found s : Found.values()) {
+                if (f.foundBy(s)) {
+                    counts.merge(s, 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+}

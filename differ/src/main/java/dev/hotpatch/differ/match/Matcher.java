@@ -1,0 +1,278 @@
+package dev.hotpatch.differ.match;
+
+import dev.hotpatch.differ.ImageAnalysis;
+import dev.hotpatch.differ.functions.Fn;
+import dev.hotpatch.differ.functions.FunctionTable;
+import dev.hotpatch.differ.functions.Names;
+import dev.hotpatch.differ.normalise.Hasher;
+import dev.hotpatch.differ.resolve.Global;
+import dev.hotpatch.differ.resolve.Tokens;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * Pairs old and new functions and globals: by name where both have one (clone numbers folded), by the
+ * entry point, then by structure (the shape hash: normalised code with the kinds and contents of what it
+ * refers to) when unique on both sides, then through the code around matched pairs (a pair with the same
+ * shape pairs up what it refers to, position by position; any pair pairs up its unmatched callees and
+ * callers when their shapes are unique among them), to a fixpoint; what is left is paired by attributes
+ * (instruction, call and branch counts and the multiset of opcodes) when unique on both sides.
+ */
+public final class Matcher {
+    private final ImageAnalysis a;
+    private final ImageAnalysis b;
+    private final Matching m;
+    private final Deque<Integer> fresh = new ArrayDeque<>();
+    private final int[][] callersA;
+    private final int[][] callersB;
+
+    private Matcher(ImageAnalysis a, ImageAnalysis b) {
+        this.a = a;
+        this.b = b;
+        this.m = new Matching(a.functions().size(), b.functions().size());
+        m.globals(a.resolver().globals().size(), b.resolver().globals().size());
+        callersA = callers(a);
+        callersB = callers(b);
+    }
+
+    public static Matching match(ImageAnalysis oldImage, ImageAnalysis newImage) {
+        Matcher matcher = new Matcher(oldImage, newImage);
+        matcher.run();
+        return matcher.m;
+    }
+
+    private void run() {
+        byName();
+        byEntryPoint();
+        globalsByName();
+        fixpoint();
+        byUnique(this::attributes, MatchMethod.ATTRIBUTES);
+        fixpoint();
+    }
+
+    private void fixpoint() {
+        boolean progress = true;
+        while (progress) {
+            progress = byUnique(f -> f.shapeHash, MatchMethod.STRUCTURE);
+            progress |= propagate();
+        }
+    }
+
+    private boolean pair(int x, int y, MatchMethod how) {
+        if (m.pair(x, y, how)) {
+            fresh.add(x);
+            return true;
+        }
+        return false;
+    }
+
+    private void byName() {
+        Map<String, List<Integer>> oldByKey = names(a.functions());
+        Map<String, List<Integer>> newByKey = names(b.functions());
+        for (Map.Entry<String, List<Integer>> e : oldByKey.entrySet()) {
+            List<Integer> olds = e.getValue();
+            List<Integer> news = newByKey.get(e.getKey());
+            if (news == null) {
+                continue;
+            }
+            if (olds.size() == 1 && news.size() == 1) {
+                pair(olds.get(0), news.get(0), MatchMethod.NAME);
+                continue;
+            }
+            // Several functions share the name (static functions of different files): unique shapes decide.
+            Map<Long, List<Integer>> oldShapes = new HashMap<>();
+            Map<Long, List<Integer>> newShapes = new HashMap<>();
+            olds.forEach(i -> oldShapes.computeIfAbsent(a.function(i).shapeHash, k -> new ArrayList<>()).add(i));
+            news.forEach(i -> newShapes.computeIfAbsent(b.function(i).shapeHash, k -> new ArrayList<>()).add(i));
+            for (Map.Entry<Long, List<Integer>> s : oldShapes.entrySet()) {
+                List<Integer> other = newShapes.get(s.getKey());
+                if (s.getValue().size() == 1 && other != null && other.size() == 1) {
+                    pair(s.getValue().get(0), other.get(0), MatchMethod.NAME_AND_STRUCTURE);
+                }
+            }
+        }
+    }
+
+    private static Map<String, List<Integer>> names(FunctionTable table) {
+        Map<String, List<Integer>> out = new HashMap<>();
+        for (Fn f : table.functions()) {
+            if (f.named()) {
+                out.computeIfAbsent(Names.matchKey(f.symbol()), k -> new ArrayList<>()).add(f.index());
+            }
+        }
+        return out;
+    }
+
+    private void byEntryPoint() {
+        long ea = a.code().image().entryPointRva();
+        long eb = b.code().image().entryPointRva();
+        if (ea != 0 && eb != 0) {
+            int x = a.functions().functionAt(ea);
+            int y = b.functions().functionAt(eb);
+            if (x >= 0 && y >= 0 && a.function(x).entry() == ea && b.function(y).entry() == eb) {
+                pair(x, y, MatchMethod.ENTRY_POINT);
+            }
+        }
+    }
+
+    private void globalsByName() {
+        Map<String, List<Integer>> olds = new HashMap<>();
+        Map<String, List<Integer>> news = new HashMap<>();
+        for (Global g : a.resolver().globals()) {
+            if (g.name() != null) {
+                olds.computeIfAbsent(g.name(), k -> new ArrayList<>()).add(g.index());
+            }
+        }
+        for (Global g : b.resolver().globals()) {
+            if (g.name() != null) {
+                news.computeIfAbsent(g.name(), k -> new ArrayList<>()).add(g.index());
+            }
+        }
+        for (Map.Entry<String, List<Integer>> e : olds.entrySet()) {
+            List<Integer> other = news.get(e.getKey());
+            if (e.getValue().size() == 1 && other != null && other.size() == 1) {
+                m.pairGlobals(e.getValue().get(0), other.get(0), MatchMethod.NAME);
+            }
+        }
+    }
+
+    /** Pairs unmatched functions whose key is unique on both sides. */
+    private boolean byUnique(ToLongFunction<Fn> key, MatchMethod how) {
+        Map<Long, int[]> slots = new HashMap<>();   // key -> {old index or -2 when repeated, new index or -2}
+        for (Fn f : a.functions().functions()) {
+            if (m.newOf(f.index()) < 0) {
+                int[] s = slots.computeIfAbsent(key.applyAsLong(f), k -> new int[] {-1, -1});
+                s[0] = s[0] == -1 ? f.index() : -2;
+            }
+        }
+        for (Fn f : b.functions().functions()) {
+            if (m.oldOf(f.index()) < 0) {
+                int[] s = slots.get(key.applyAsLong(f));
+                if (s != null) {
+                    s[1] = s[1] == -1 ? f.index() : -2;
+                }
+            }
+        }
+        boolean progress = false;
+        for (int[] s : slots.values()) {
+            if (s[0] >= 0 && s[1] >= 0) {
+                progress |= pair(s[0], s[1], how);
+            }
+        }
+        return progress;
+    }
+
+    private long attributes(Fn f) {
+        return new Hasher().reset().add(f.instructions).add(f.calls).add(f.branches).add(f.tokenEnd - f.tokenStart)
+                .add(f.opcodeSet).add(f.rangeCount()).value();
+    }
+
+    /** Works through newly matched pairs until none is left; true when anything was paired. */
+    private boolean propagate() {
+        boolean progress = false;
+        while (!fresh.isEmpty()) {
+            int x = fresh.poll();
+            int y = m.newOf(x);
+            Fn fa = a.function(x);
+            Fn fb = b.function(y);
+            if (fa.shapeHash == fb.shapeHash && fa.tokenEnd - fa.tokenStart == fb.tokenEnd - fb.tokenStart) {
+                progress |= positional(fa, fb);
+            }
+            progress |= neighbours(calleesOf(a, fa), calleesOf(b, fb));
+            progress |= neighbours(callersA[x], callersB[y]);
+        }
+        return progress;
+    }
+
+    private boolean positional(Fn fa, Fn fb) {
+        boolean progress = false;
+        Tokens ta = a.tokens();
+        Tokens tb = b.tokens();
+        for (int i = 0; i < fa.tokenEnd - fa.tokenStart; i++) {
+            int p = fa.tokenStart + i;
+            int q = fb.tokenStart + i;
+            if (ta.kind(p) == Tokens.FUNCTION && tb.kind(q) == Tokens.FUNCTION) {
+                progress |= pair((int) ta.value(p), (int) tb.value(q), MatchMethod.PROPAGATION);
+            } else if (ta.kind(p) == Tokens.GLOBAL && tb.kind(q) == Tokens.GLOBAL) {
+                m.pairGlobals((int) ta.value(p), (int) tb.value(q), MatchMethod.PROPAGATION);
+            }
+        }
+        return progress;
+    }
+
+    private static int[] calleesOf(ImageAnalysis image, Fn f) {
+        Tokens t = image.tokens();
+        int n = 0;
+        for (int i = f.tokenStart; i < f.tokenEnd; i++) {
+            n += t.kind(i) == Tokens.FUNCTION ? 1 : 0;
+        }
+        int[] out = new int[n];
+        n = 0;
+        for (int i = f.tokenStart; i < f.tokenEnd; i++) {
+            if (t.kind(i) == Tokens.FUNCTION) {
+                out[n++] = (int) t.value(i);
+            }
+        }
+        return out;
+    }
+
+    /** Unmatched functions around a pair whose shapes are unique among them on both sides. */
+    private boolean neighbours(int[] olds, int[] news) {
+        Map<Long, int[]> slots = new HashMap<>();
+        for (int x : olds) {
+            if (m.newOf(x) < 0) {
+                int[] s = slots.computeIfAbsent(a.function(x).shapeHash, k -> new int[] {-1, -1});
+                s[0] = s[0] == -1 || s[0] == x ? x : -2;
+            }
+        }
+        for (int y : news) {
+            if (m.oldOf(y) < 0) {
+                int[] s = slots.get(b.function(y).shapeHash);
+                if (s != null) {
+                    s[1] = s[1] == -1 || s[1] == y ? y : -2;
+                }
+            }
+        }
+        boolean progress = false;
+        for (int[] s : slots.values()) {
+            if (s[0] >= 0 && s[1] >= 0) {
+                progress |= pair(s[0], s[1], MatchMethod.NEIGHBOURHOOD);
+            }
+        }
+        return progress;
+    }
+
+    /** Who refers to each function (compressed: one int array per function). */
+    private static int[][] callers(ImageAnalysis image) {
+        int n = image.functions().size();
+        int[] counts = new int[n];
+        Tokens t = image.tokens();
+        for (Fn f : image.functions().functions()) {
+            for (int i = f.tokenStart; i < f.tokenEnd; i++) {
+                if (t.kind(i) == Tokens.FUNCTION && t.value(i) != f.index()) {
+                    counts[(int) t.value(i)]++;
+                }
+            }
+        }
+        int[][] out = new int[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = new int[counts[i]];
+            counts[i] = 0;
+        }
+        for (Fn f : image.functions().functions()) {
+            for (int i = f.tokenStart; i < f.tokenEnd; i++) {
+                if (t.kind(i) == Tokens.FUNCTION && t.value(i) != f.index()) {
+                    int callee = (int) t.value(i);
+                    out[callee][counts[callee]++] = f.index();
+                }
+            }
+        }
+        return out;
+    }
+}

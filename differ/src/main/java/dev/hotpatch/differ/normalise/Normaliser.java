@@ -1,0 +1,225 @@
+package dev.hotpatch.differ.normalise;
+
+import dev.hotpatch.differ.code.CodeDecoder;
+import dev.hotpatch.differ.code.ImageCode;
+import dev.hotpatch.differ.code.Step;
+import dev.hotpatch.differ.functions.Fn;
+import dev.hotpatch.differ.functions.FunctionTable;
+
+/**
+ * Turns each function into a fingerprint that does not depend on where the linker put anything: a hash of
+ * its instructions with every address-bearing field cleared, branches inside the function named by their
+ * target's position in the function (range and offset), and an ordered list of the other things it refers to
+ * (functions, imports, globals, literals; resolved later by the {@code Resolver}). Alignment padding at the
+ * end of a range is left out; padding between instructions counts by its length.
+ */
+public final class Normaliser {
+    private static final long MARK_RANGE = 0x52414e47L;
+    private static final long MARK_LOCAL = 0x4c4f43L;
+    private static final long MARK_REF = 0x524546L;
+    private static final long MARK_PAD = 0x504144L;
+    private static final long MARK_BAD = 0x424144L;
+    private static final long MARK_SLOT = 0x534c4f54L;
+
+    /** Receives each instruction when a caller wants to see the normalised form (report rendering). */
+    public interface Sink {
+        /**
+         * One instruction: its range and offset, its length, the branch target inside the function as
+         * (range, offset) or -1, and the references it made as indexes into the RefTable.
+         */
+        void instruction(int range, int offset, int length, int localRange, long localOffset, int firstRef, int refCount);
+
+        default void undecodable(int range, int offset) {}
+    }
+
+    private final ImageCode code;
+    private final FunctionTable functions;
+    private final CodeDecoder decoder;
+    private final RefTable refs;
+    private final Step step = new Step();
+    private final Hasher hasher = new Hasher();
+    private byte[] buffer = new byte[1 << 16];
+
+    public Normaliser(ImageCode code, FunctionTable functions, CodeDecoder decoder, RefTable refs) {
+        this.code = code;
+        this.functions = functions;
+        this.decoder = decoder;
+        this.refs = refs;
+    }
+
+    public RefTable refs() {
+        return refs;
+    }
+
+    /** Normalises every function in [from, to) of the table, in order. */
+    public void normalise(int from, int to) {
+        for (int i = from; i < to; i++) {
+            normalise(functions.get(i), null);
+        }
+    }
+
+    public void normalise(Fn fn, Sink sink) {
+        hasher.reset();
+        fn.refStart = refs.size();
+        fn.instructions = 0;
+        fn.codeBytes = 0;
+        fn.calls = 0;
+        fn.branches = 0;
+        fn.undecodable = 0;
+        fn.opcodeSet = 0;
+        fn.firstLocalTarget = -1;
+        for (int r = 0; r < fn.rangeCount(); r++) {
+            long start = fn.rangeStart(r);
+            int length = (int) Math.min(fn.rangeEnd(r) - start, 64L << 20);
+            if (buffer.length < length) {
+                buffer = new byte[Math.max(length, buffer.length * 2)];
+            }
+            code.read(start, length, buffer, 0);
+            hasher.add(MARK_RANGE).add(r);
+            decoder.reset();
+            int relocCursor = code.firstRelocAtOrAfter(start);
+            int pos = 0;
+            int padding = 0;
+            int lastEnd = 0;
+            while (pos < length) {
+                long rva = start + pos;
+                while (relocCursor < code.relocCount() && code.relocSite(relocCursor) < rva) {
+                    relocCursor++;
+                }
+                long nextReloc = relocCursor < code.relocCount() ? code.relocSite(relocCursor) : Long.MAX_VALUE;
+                if (nextReloc == rva) {
+                    // A relocated pointer where an instruction would start: data in code (a pointer table).
+                    flushPadding(padding);
+                    padding = 0;
+                    int width = code.relocWidth(relocCursor);
+                    refs.add(code.rvaOfAddress(code.readWord(rva, width)), Step.REF_DATA, 0);
+                    hasher.add(MARK_SLOT).add(width);
+                    if (sink != null) {
+                        sink.undecodable(r, pos);
+                    }
+                    pos += width;
+                    lastEnd = Math.min(pos, length);
+                    continue;
+                }
+                boolean decoded = decoder.decode(buffer, pos, length, rva, step);
+                if (decoded && nextReloc < rva + step.length
+                        && nextReloc + code.relocWidth(relocCursor) > rva + step.length) {
+                    // The instruction would swallow part of a pointer: the bytes before it are data.
+                    flushPadding(padding);
+                    padding = 0;
+                    hasher.add(MARK_BAD).add(buffer, pos, (int) (nextReloc - rva));
+                    pos = (int) (nextReloc - start);
+                    lastEnd = pos;
+                    continue;
+                }
+                if (!decoded) {
+                    flushPadding(padding);
+                    padding = 0;
+                    hasher.add(MARK_BAD).add(buffer, pos, Math.min(decoder.skip(), length - pos));
+                    fn.undecodable++;
+                    if (sink != null) {
+                        sink.undecodable(r, pos);
+                    }
+                    pos += decoder.skip();
+                    lastEnd = Math.min(pos, length);
+                    continue;
+                }
+                if (step.padding) {
+                    padding += step.length;
+                    pos += step.length;
+                    continue;
+                }
+                flushPadding(padding);
+                padding = 0;
+                fn.instructions++;
+                fn.opcodeSet += Hasher.mix(step.opcode);
+                int firstRef = refs.size();
+                int localRange = -1;
+                long localOffset = -1;
+                if (step.branchTarget >= 0) {
+                    localRange = rangeOf(fn, step.branchTarget);
+                    if (localRange >= 0) {
+                        localOffset = step.branchTarget - fn.rangeStart(localRange);
+                        hasher.add(MARK_LOCAL).add(localRange).add(localOffset);
+                        fn.branches++;
+                        if (localRange == 0 && (fn.firstLocalTarget < 0 || localOffset < fn.firstLocalTarget)) {
+                            fn.firstLocalTarget = (int) localOffset;
+                        }
+                    } else {
+                        refs.add(step.branchTarget, RefTable.CODE | step.flow, 0);
+                        hasher.add(MARK_REF);
+                    }
+                    if (step.flow == Step.CALL) {
+                        fn.calls++;
+                    }
+                }
+                for (int k = 0; k < step.refCount; k++) {
+                    refs.add(step.refTarget[k], step.refFlags[k], step.refAccessSize[k]);
+                    hasher.add(MARK_REF);
+                }
+                relocCursor = relocations(rva, step.length, relocCursor);
+                hasher.add(step.norm, 0, step.length);
+                if (sink != null) {
+                    sink.instruction(r, pos, step.length, localRange, localOffset, firstRef, refs.size() - firstRef);
+                }
+                pos += step.length;
+                lastEnd = pos;
+            }
+            decoder.flushPending(step);
+            for (int k = 0; k < step.refCount; k++) {
+                refs.add(step.refTarget[k], step.refFlags[k], 0);
+                hasher.add(MARK_REF);
+            }
+            fn.codeBytes += lastEnd;
+            if (r == 0) {
+                fn.entryCodeBytes = lastEnd;
+            }
+        }
+        fn.refEnd = refs.size();
+        fn.bodyHash = hasher.value();
+    }
+
+    private void flushPadding(int padding) {
+        if (padding > 0) {
+            hasher.add(MARK_PAD).add(padding);
+        }
+    }
+
+    private static int rangeOf(Fn fn, long rva) {
+        for (int r = 0; r < fn.rangeCount(); r++) {
+            if (rva >= fn.rangeStart(r) && rva < fn.rangeEnd(r)) {
+                return r;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Base relocations inside the instruction name absolute addresses: their bytes are cleared and each one
+     * whose site starts in the instruction becomes a reference. Returns the advanced cursor.
+     */
+    private int relocations(long rva, int length, int cursor) {
+        int i = cursor;
+        while (i > 0 && code.relocSite(i - 1) + 8 > rva) {
+            i--;
+        }
+        while (i < code.relocCount() && code.relocSite(i) < rva + length) {
+            long site = code.relocSite(i);
+            int width = code.relocWidth(i);
+            if (site + width > rva) {
+                int from = (int) Math.max(0, site - rva);
+                int to = (int) Math.min(length, site + width - rva);
+                if (site >= rva) {
+                    long target = code.rvaOfAddress(code.readWord(site, width));
+                    refs.add(target, Step.REF_DATA, 0);
+                    hasher.add(MARK_REF);
+                }
+                for (int k = from; k < to; k++) {
+                    step.norm[k] = 0;
+                }
+            }
+            i++;
+        }
+        return i;
+    }
+}
