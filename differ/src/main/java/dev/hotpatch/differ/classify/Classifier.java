@@ -47,6 +47,9 @@ public final class Classifier {
         int same = 0;
         for (Fn fa : a.functions().functions()) {
             int y = m.newOf(fa.index());
+            if (fa.thunkKind != 0 && (y < 0 || b.function(y).thunkKind != 0) || fa.codeBytes == 0) {
+                continue;   // thunks stand for their target; callers compare that
+            }
             if (y < 0) {
                 functions.add(diff(Status.DELETED, fa, null));
             } else if (same(fa, b.function(y))) {
@@ -56,7 +59,7 @@ public final class Classifier {
             }
         }
         for (Fn fb : b.functions().functions()) {
-            if (m.oldOf(fb.index()) < 0) {
+            if (m.oldOf(fb.index()) < 0 && fb.thunkKind == 0 && fb.codeBytes > 0) {
                 functions.add(diff(Status.NEW, null, fb));
             }
         }

@@ -31,6 +31,12 @@ public final class Step {
     /** A small number standing for the opcode, for the opcode-multiset attribute. */
     public int opcode;
 
+    /** Offsets of the instruction's 4- or 8-byte displacement and immediate fields, or -1 (x86 only). */
+    public int dispField;
+    public int immField;
+    /** True when the displacement is used with an index register (a table base). */
+    public boolean dispIndexed;
+
     public int refCount;
     public final long[] refTarget = new long[4];
     public final int[] refFlags = new int[4];
@@ -46,6 +52,9 @@ public final class Step {
         padding = false;
         opcode = 0;
         refCount = 0;
+        dispField = -1;
+        immField = -1;
+        dispIndexed = false;
     }
 
     void addRef(long target, int flags, int accessSize) {

@@ -44,6 +44,13 @@ public final class X86CodeDecoder implements CodeDecoder {
         s.length = length;
         s.opcode = insn.opcode;
         System.arraycopy(bytes, pos, s.norm, 0, length);
+        if (insn.dispSize >= 4) {
+            s.dispField = insn.dispOffset;
+            s.dispIndexed = insn.hasIndex;
+        }
+        if (insn.immSize >= 4) {
+            s.immField = insn.immOffset;
+        }
         switch (insn.kind) {
             case X86Insn.CALL_REL, X86Insn.JMP_REL, X86Insn.JCC_REL -> {
                 s.flow = insn.kind == X86Insn.CALL_REL ? Step.CALL : insn.kind == X86Insn.JMP_REL ? Step.JUMP : Step.COND;

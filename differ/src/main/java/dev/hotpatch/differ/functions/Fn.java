@@ -34,6 +34,13 @@ public final class Fn {
     public int tokenStart;
     public int tokenEnd;
     public long shapeHash;
+    /**
+     * For a thunk (a function that only jumps to an import or to another function, such as mingw's
+     * {@code jmp [__imp_f]} stubs or MSVC's incremental-linking jumps): what references to it stand for,
+     * as a token kind and value; 0 when the function is not a thunk.
+     */
+    public byte thunkKind;
+    public long thunkValue;
     /** Smallest offset in the entry range that a branch inside the function targets, or -1. */
     public int firstLocalTarget = -1;
 

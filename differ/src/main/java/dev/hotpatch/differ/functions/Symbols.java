@@ -22,6 +22,7 @@ public final class Symbols {
 
     private final List<Proc> procedures = new ArrayList<>();
     private final List<Data> data = new ArrayList<>();
+    private final List<long[]> contributions = new ArrayList<>();
     private long[] boundaries = new long[0];
     private int boundaryCount;
 
@@ -57,6 +58,23 @@ public final class Symbols {
         boundaries[boundaryCount++] = rva;
     }
 
+    /**
+     * The section-definition auxiliary record's Length: for a section symbol in a linked mingw image, the
+     * size of one object file's contribution to that section, which bounds the object's last global exactly.
+     */
+    private static long auxSectionLength(PeImage image, CoffSymbol s) {
+        long at = image.fileHeader().symbolTableOffset() + (s.index() + 1L) * 18;
+        if (!image.fileBytes().inFile(at, 4)) {
+            return -1;
+        }
+        return image.fileBytes().slice(at, 4).getInt(0) & 0xffffffffL;
+    }
+
+    /** One object file's contribution to a data section, [start, end), from its section symbol. */
+    public List<long[]> contributions() {
+        return contributions;
+    }
+
     /** The COFF symbol table's functions, data and boundaries. */
     public static Symbols fromCoff(PeImage image) {
         Symbols out = new Symbols();
@@ -72,6 +90,13 @@ public final class Symbols {
                     && s.numberOfAuxSymbols() > 0;
             if (sectionSymbol || s.isLabel() || s.name().startsWith(".")) {
                 out.addBoundary(s.rva());
+                if (sectionSymbol && !section.isExecutable()) {
+                    long length = auxSectionLength(image, s);
+                    if (length > 0 && length <= section.virtualSize()) {
+                        out.contributions.add(new long[] {s.rva(), s.rva() + length});
+                        out.addBoundary(s.rva() + length);
+                    }
+                }
             } else if (section.isExecutable()) {
                 if (s.isFunction() || s.storageClass() == CoffSymbol.EXTERNAL || s.storageClass() == CoffSymbol.STATIC) {
                     out.addProcedure(s.rva(), -1, s.name(), Found.COFF_SYMBOL);

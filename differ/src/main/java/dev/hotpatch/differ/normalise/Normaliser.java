@@ -102,9 +102,10 @@ public final class Normaliser {
                     continue;
                 }
                 boolean decoded = decoder.decode(buffer, pos, length, rva, step);
-                if (decoded && nextReloc < rva + step.length
-                        && nextReloc + code.relocWidth(relocCursor) > rva + step.length) {
-                    // The instruction would swallow part of a pointer: the bytes before it are data.
+                if (decoded && nextReloc < rva + step.length && (nextReloc + code.relocWidth(relocCursor) > rva + step.length
+                        || nextReloc - rva != step.dispField && nextReloc - rva != step.immField)) {
+                    // A relocated pointer that is not one of the instruction's address fields: the instruction
+                    // is a misreading of data, and the bytes before the pointer are data.
                     flushPadding(padding);
                     padding = 0;
                     hasher.add(MARK_BAD).add(buffer, pos, (int) (nextReloc - rva));
@@ -211,7 +212,8 @@ public final class Normaliser {
                 int to = (int) Math.min(length, site + width - rva);
                 if (site >= rva) {
                     long target = code.rvaOfAddress(code.readWord(site, width));
-                    refs.add(target, Step.REF_DATA, 0);
+                    boolean indexed = step.dispIndexed && site - rva == step.dispField;
+                    refs.add(target, Step.REF_DATA | (indexed ? Step.REF_INDEXED : 0), 0);
                     hasher.add(MARK_REF);
                 }
                 for (int k = from; k < to; k++) {

@@ -93,8 +93,9 @@ public final class Resolver {
             if (!starts.isEmpty() && starts.get(starts.size() - 1) == x.rva()) {
                 continue;
             }
-            boolean exact = x.size() > 0;
-            long size = exact ? x.size() : Math.max(1, symbolEnd(symbolBounds, x.rva()) - x.rva());
+            boolean contained = contributionEnd(symbols, x.rva()) > 0;
+            boolean exact = x.size() > 0 || contained;
+            long size = x.size() > 0 ? x.size() : Math.max(1, symbolEnd(symbolBounds, x.rva()) - x.rva());
             globals.add(new Global(globals.size(), x.rva(), size, x.name(), true, exact, null));
             starts.add(x.rva());
         }
@@ -121,6 +122,16 @@ public final class Resolver {
             imports.put(f.iatRva(), name);
             importByHash.put(new Hasher().reset().add(name).value(), name);
         }
+    }
+
+    /** End of the object file's contribution holding {@code rva} (from section symbols), or -1. */
+    private static long contributionEnd(Symbols symbols, long rva) {
+        for (long[] c : symbols.contributions()) {
+            if (rva >= c[0] && rva < c[1]) {
+                return c[1];
+            }
+        }
+        return -1;
     }
 
     private long symbolEnd(long[] symbolBounds, long rva) {
@@ -164,15 +175,59 @@ public final class Resolver {
         for (Fn fn : functions.functions()) {
             resolve(fn);
         }
+        markThunks();
+        for (Fn fn : functions.functions()) {
+            for (int t = fn.tokenStart; t < fn.tokenEnd; t++) {
+                if (tokens.kind(t) == Tokens.FUNCTION && tokens.offset(t) == 0) {
+                    Fn to = functions.get((int) tokens.value(t));
+                    if (to.thunkKind != 0 && to != fn) {
+                        tokens.set(t, to.thunkKind, to.thunkValue, 0);
+                    }
+                }
+            }
+            fn.shapeHash = shape(fn);
+        }
+    }
+
+    /** A function of at most three instructions whose only reference is an import, or one direct jump. */
+    private void markThunks() {
+        for (Fn fn : functions.functions()) {
+            if (fn.tokenEnd - fn.tokenStart != 1 || fn.instructions > 3 || fn.instructions < 1 || fn.rangeCount() != 1) {
+                continue;
+            }
+            byte k = tokens.kind(fn.tokenStart);
+            if (k == Tokens.IMPORT) {
+                fn.thunkKind = Tokens.IMPORT;
+                fn.thunkValue = tokens.value(fn.tokenStart);
+            } else if (k == Tokens.FUNCTION && fn.instructions == 1 && tokens.offset(fn.tokenStart) == 0
+                    && refs.flags(fn.refStart) == (RefTable.CODE | Step.JUMP) && tokens.value(fn.tokenStart) != fn.index()) {
+                fn.thunkKind = Tokens.FUNCTION;
+                fn.thunkValue = tokens.value(fn.tokenStart);
+            }
+        }
+        // A thunk to a thunk stands for the final target.
+        for (Fn fn : functions.functions()) {
+            for (int hops = 0; hops < 4 && fn.thunkKind == Tokens.FUNCTION; hops++) {
+                Fn to = functions.get((int) fn.thunkValue);
+                if (to.thunkKind == 0 || to == fn) {
+                    break;
+                }
+                fn.thunkKind = to.thunkKind;
+                fn.thunkValue = to.thunkValue;
+            }
+        }
     }
 
     private void resolve(Fn fn) {
         fn.tokenStart = tokens.size();
-        shape.reset().add(fn.bodyHash);
         for (int i = fn.refStart; i < fn.refEnd; i++) {
             resolveOne(fn, refs.target(i), refs.flags(i), refs.accessSize(i), true);
         }
         fn.tokenEnd = tokens.size();
+    }
+
+    private long shape(Fn fn) {
+        shape.reset().add(fn.bodyHash);
         for (int t = fn.tokenStart; t < fn.tokenEnd; t++) {
             byte k = tokens.kind(t);
             shape.add(k).add(tokens.offset(t));
@@ -182,7 +237,7 @@ public final class Resolver {
                 shape.add(tokens.value(t));
             }
         }
-        fn.shapeHash = shape.value();
+        return shape.value();
     }
 
     private void resolveOne(Fn fn, long target, int flags, int access, boolean deep) {
@@ -228,6 +283,16 @@ public final class Resolver {
             long table = jumpTable(fn, target);
             if (table != 0) {
                 tokens.add(Tokens.TABLE, table, 0);
+                return;
+            }
+        }
+        if ((flags & Step.REF_INDEXED) != 0) {
+            // table[i - 1]: an indexed access whose base lies just before the data it reads; the data is
+            // the region that starts at the next address anything refers to.
+            long next = nextBoundary(target);
+            if (next - target < 16 && code.sectionAt(next) == s) {
+                literal(next, 0, deep);
+                tokens.set(tokens.size() - 1, Tokens.LITERAL, tokens.value(tokens.size() - 1), (int) (target - next));
                 return;
             }
         }

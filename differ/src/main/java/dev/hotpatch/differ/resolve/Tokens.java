@@ -35,6 +35,12 @@ public final class Tokens {
         size++;
     }
 
+    public void set(int i, byte k, long v, int off) {
+        kind[i] = k;
+        value[i] = v;
+        offset[i] = off;
+    }
+
     /** Drops the tokens from {@code newSize} on. */
     public void truncate(int newSize) {
         size = Math.min(size, newSize);
