@@ -7,4 +7,8 @@ public final class ExitCodes {
     public static final int OK = 0;
     public static final int ERROR = 1;
     public static final int USAGE = 2;
+    /** diff: nothing to patch. */
+    public static final int NOTHING_TO_PATCH = 3;
+    /** diff: a difference that cannot be hotpatched. */
+    public static final int NOT_HOTPATCHABLE = 4;
 }

@@ -8,12 +8,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Builds hotpatches for Windows PE/COFF binaries (x86, x64, ARM64).",
-        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, DiffCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
-            "  0  success",
+            "  0  success; diff: there is something to patch",
             "  1  the input could not be read (malformed or unreadable), or an internal error",
-            "  2  usage error"
+            "  2  usage error",
+            "  3  diff: nothing to patch",
+            "  4  diff: a difference that cannot be hotpatched"
         })
 public final class HotpatchCommand implements Runnable {
 

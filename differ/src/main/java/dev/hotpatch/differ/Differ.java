@@ -97,7 +97,13 @@ public final class Differ {
 
     /** Discovery, normalisation and resolution of one image, on the calling thread. */
     public static ImageAnalysis analyse(Path path, Optional<Path> pdb) throws IOException, PeFormatException, DifferException {
-        PeImage image = PeReader.read(path);
+        PeImage image;
+        try {
+            image = PeReader.read(path);
+        } catch (PeFormatException e) {
+            throw new DifferException(path + " is not a valid PE image: " + e.getMessage()
+                    + "; the file is malformed or not a Windows binary.", e);
+        }
         ImageCode code = new ImageCode(image);
         List<String> warnings = new ArrayList<>(image.warnings());
         Symbols symbols = Symbols.fromCoff(image);

@@ -61,8 +61,25 @@ public final class Resolver {
             addImports(m);
         }
         long[] symbolBounds = symbols.boundaries();
-        long[] b = new long[refs.size() + symbolBounds.length + 2 * code.sections().size()];
+        List<Long> tables = new ArrayList<>();
+        // Loader and debug tables share .rdata with literals: their edges end a literal's extent.
+        for (dev.hotpatch.pe.DataDirectory d : code.image().dataDirectories()) {
+            if (d.hasAddress()) {
+                tables.add(d.address());
+                tables.add(d.address() + d.size());
+            }
+        }
+        for (dev.hotpatch.pe.DebugEntry e : code.image().debugEntries()) {
+            if (e.addressOfRawData() != 0) {
+                tables.add(e.addressOfRawData());
+                tables.add(e.addressOfRawData() + e.sizeOfData());
+            }
+        }
+        long[] b = new long[refs.size() + symbolBounds.length + 2 * code.sections().size() + tables.size()];
         int n = 0;
+        for (long t : tables) {
+            b[n++] = t;
+        }
         for (int i = 0; i < refs.size(); i++) {
             if ((refs.flags(i) & RefTable.CODE) == 0) {
                 b[n++] = refs.target(i);

@@ -1,0 +1,68 @@
+package dev.hotpatch.cli;
+
+import dev.hotpatch.differ.Differ;
+import dev.hotpatch.differ.DifferException;
+import dev.hotpatch.differ.classify.DiffResult;
+import dev.hotpatch.differ.render.DiffReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code hotpatch diff OLD NEW [--json]}: which functions and globals changed, and can it be hotpatched. */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = "Compares two builds of a PE image function by function: what changed, what is new or "
+                + "deleted, and whether the difference can be hotpatched.",
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  there is something to patch, and it can be hotpatched",
+            "  3  nothing to patch (the builds do the same)",
+            "  4  a difference that cannot be hotpatched (the report says which and what to do)",
+            "  2  usage error",
+            "  1  an input could not be read, or an internal error"
+        })
+final class DiffCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "OLD", description = "the base image (the build that runs now)")
+    Path oldFile;
+
+    @Parameters(index = "1", paramLabel = "NEW", description = "the fixed build")
+    Path newFile;
+
+    @Option(names = "--old-pdb", paramLabel = "PDB", description = "the old image's PDB (default: one beside it that matches)")
+    Path oldPdb;
+
+    @Option(names = "--new-pdb", paramLabel = "PDB", description = "the new image's PDB (default: one beside it that matches)")
+    Path newPdb;
+
+    @Option(names = "--json", description = "print JSON instead of text")
+    boolean json;
+
+    @Option(names = "--verbose", description = "print the stack trace of an error")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        DiffResult result;
+        try {
+            result = Differ.diff(oldFile, newFile,
+                    new Differ.Options(Optional.ofNullable(oldPdb), Optional.ofNullable(newPdb), true));
+        } catch (DifferException e) {
+            throw new Errors.InputException(e.getMessage(), e);
+        }
+        DiffReport report = new DiffReport(result);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? report.toJson() : report.toText());
+        out.flush();
+        return result.verdict().exitCode();
+    }
+}
