@@ -325,6 +325,14 @@ public final class Classifier {
         }
     }
 
+    private boolean sameBytes(long ra, long rb, int n) {
+        byte[] x = new byte[n];
+        byte[] y = new byte[n];
+        a.code().read(ra, n, x, 0);
+        b.code().read(rb, n, y, 0);
+        return Arrays.equals(x, y);
+    }
+
     private static int functionStartingAt(ImageAnalysis x, long rva) {
         int f = x.functions().functionAt(rva);
         return f >= 0 && x.function(f).entry() == rva ? f : -1;
@@ -338,6 +346,9 @@ public final class Classifier {
         }
         int fa = ea == 0 ? -1 : functionStartingAt(a, ea);
         int fb = eb == 0 ? -1 : functionStartingAt(b, eb);
+        if (fa < 0 && fb < 0 && sameBytes(ea, eb, 32)) {
+            return;     // an entry point outside code (hostile or odd images): the same bytes on both sides
+        }
         if (fa < 0 || fb < 0 || m.newOf(fa) != fb) {
             String what = fb >= 0 ? "`" + b.function(fb).displayName() + "`" : eb == 0 ? "nothing" : "another function";
             findings.add(new Finding(Finding.Kind.ENTRY_POINT_CHANGED, "entry point",
@@ -362,9 +373,11 @@ public final class Classifier {
             problem = "the number of TLS callbacks changed from " + ta.callbackRvas().size() + " to " + tb.callbackRvas().size();
         } else {
             for (int i = 0; i < ta.callbackRvas().size(); i++) {
-                int fa = functionStartingAt(a, ta.callbackRvas().get(i));
-                int fb = functionStartingAt(b, tb.callbackRvas().get(i));
-                if (fa < 0 || fb < 0 || m.newOf(fa) != fb) {
+                long ca = ta.callbackRvas().get(i);
+                long cb = tb.callbackRvas().get(i);
+                int fa = functionStartingAt(a, ca);
+                int fb = functionStartingAt(b, cb);
+                if (fa < 0 && fb < 0 ? !sameBytes(ca, cb, 32) : fa < 0 || fb < 0 || m.newOf(fa) != fb) {
                     problem = "TLS callback " + i + " is a different function";
                     break;
                 }

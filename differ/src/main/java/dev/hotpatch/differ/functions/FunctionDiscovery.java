@@ -198,9 +198,10 @@ public final class FunctionDiscovery {
         return i >= 0 && rva < scannedEnd[i];
     }
 
+    /** End of the section's code: its bytes from the file (what lies beyond is zero fill, not code). */
     private long sectionEnd(long rva) {
         Section s = code.sectionAt(rva);
-        return s == null ? rva : s.rva() + (s.virtualSize() > 0 ? s.virtualSize() : s.rawSize());
+        return s == null ? rva : s.rva() + Math.min(s.virtualSize() > 0 ? s.virtualSize() : s.rawSize(), s.mappedSize());
     }
 
     /** The end of the code starting at {@code start}: its exact end, or the next known start. */
@@ -355,6 +356,10 @@ public final class FunctionDiscovery {
         while (p < end) {
             int n = (int) Math.min(16, end - p);
             code.read(p, n, b, 0);
+            if (n == 16 && isZero(b)) {
+                p += 16;
+                continue;
+            }
             decoder.reset();
             if (!decoder.decode(b, 0, n, p, step) || !step.padding) {
                 if (code.machine() != dev.hotpatch.pe.Machine.ARM64 && b[0] == 0 && (n == 1 || b[1] == 0)) {
@@ -368,6 +373,15 @@ public final class FunctionDiscovery {
         return end;
     }
 
+    private static boolean isZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Every stretch of executable bytes outside all functions that holds more than padding is a function. */
     private void fillGaps() {
         indexKnown();
@@ -376,7 +390,7 @@ public final class FunctionDiscovery {
             if (!s.isExecutable()) {
                 continue;
             }
-            long end = s.rva() + (s.virtualSize() > 0 ? s.virtualSize() : s.rawSize());
+            long end = sectionEnd(s.rva());
             long p = s.rva();
             while (p < end) {
                 long covered = coveredUntil(p);

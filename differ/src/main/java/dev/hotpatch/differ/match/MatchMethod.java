@@ -6,6 +6,7 @@ public enum MatchMethod {
     NAME_AND_STRUCTURE("name+structure", 0.98),
     ENTRY_POINT("entry point", 0.95),
     STRUCTURE("structure", 0.95),
+    STRUCTURE_IN_ORDER("structure, in address order among identical clones", 0.85),
     PROPAGATION("propagation", 0.9),
     NEIGHBOURHOOD("neighbourhood", 0.8),
     ATTRIBUTES("attributes", 0.6);

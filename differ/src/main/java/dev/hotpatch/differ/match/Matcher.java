@@ -54,6 +54,38 @@ public final class Matcher {
         fixpoint();
         byUnique(this::attributes, MatchMethod.ATTRIBUTES);
         fixpoint();
+        if (inOrder()) {
+            fixpoint();
+        }
+    }
+
+    /**
+     * Functions left over whose shape several share (identical clones, such as two methods compiled to the
+     * same code) are paired in address order within each shape when both sides have as many.
+     */
+    private boolean inOrder() {
+        Map<Long, List<Integer>> olds = new java.util.TreeMap<>();
+        Map<Long, List<Integer>> news = new HashMap<>();
+        for (Fn f : a.functions().functions()) {
+            if (m.newOf(f.index()) < 0) {
+                olds.computeIfAbsent(f.shapeHash, k -> new ArrayList<>()).add(f.index());
+            }
+        }
+        for (Fn f : b.functions().functions()) {
+            if (m.oldOf(f.index()) < 0) {
+                news.computeIfAbsent(f.shapeHash, k -> new ArrayList<>()).add(f.index());
+            }
+        }
+        boolean progress = false;
+        for (Map.Entry<Long, List<Integer>> e : olds.entrySet()) {
+            List<Integer> other = news.get(e.getKey());
+            if (other != null && other.size() == e.getValue().size() && other.size() > 1) {
+                for (int i = 0; i < other.size(); i++) {
+                    progress |= pair(e.getValue().get(i), other.get(i), MatchMethod.STRUCTURE_IN_ORDER);
+                }
+            }
+        }
+        return progress;
     }
 
     private void fixpoint() {
