@@ -63,9 +63,17 @@ public final class Differ {
             Future<ImageAnalysis> newFuture = pool.submit(() -> analyse(newPath, options.newPdb()));
             ImageAnalysis a = get(oldFuture);
             ImageAnalysis b = get(newFuture);
+            long t0 = System.nanoTime();
             Matching matching = Matcher.match(a, b);
+            long t1 = System.nanoTime();
             DiffResult result = Classifier.classify(a, b, matching);
-            return options.explain() ? explain(result, a, b) : result;
+            long t2 = System.nanoTime();
+            DiffResult out = options.explain() ? explain(result, a, b) : result;
+            if (System.getenv("HOTPATCH_TIMINGS") != null) {
+                System.err.printf("match %d ms, classify %d ms, explain %d ms%n", (t1 - t0) / 1000000,
+                        (t2 - t1) / 1000000, (System.nanoTime() - t2) / 1000000);
+            }
+            return out;
         } finally {
             pool.shutdownNow();
         }
@@ -109,16 +117,24 @@ public final class Differ {
         Symbols symbols = Symbols.fromCoff(image);
         DebugSymbols.addPdb(symbols, image, path, pdb, warnings);
         CodeDecoder decoder = decoderFor(code);
+        long t0 = System.nanoTime();
         FunctionTable functions = FunctionDiscovery.discover(code, symbols, decoder);
+        long t1 = System.nanoTime();
         RefTable refs = new RefTable();
         Normaliser normaliser = new Normaliser(code, functions, decoder, refs);
         normaliser.normalise(0, functions.size());
+        long t2 = System.nanoTime();
         long instructions = 0;
         for (Fn f : functions.functions()) {
             instructions += f.instructions;
         }
         Resolver resolver = new Resolver(code, functions, refs, symbols);
         resolver.resolveAll();
+        long t3 = System.nanoTime();
+        if (System.getenv("HOTPATCH_TIMINGS") != null) {
+            System.err.printf("%s: discover %d ms, normalise %d ms, resolve %d ms%n", path.getFileName(),
+                    (t1 - t0) / 1000000, (t2 - t1) / 1000000, (t3 - t2) / 1000000);
+        }
         return new ImageAnalysis(path, code, symbols, functions, refs, resolver, instructions, List.copyOf(warnings));
     }
 

@@ -166,8 +166,10 @@ public final class Classifier {
 
     private List<GlobalDiff> globals(List<FunctionDiff> functions) {
         List<GlobalDiff> out = new ArrayList<>();
-        List<Global> olds = a.resolver().globals();
-        List<Global> news = b.resolver().globals();
+        // Comparing initial values may resolve pointers to globals nobody referred to before, which adds them
+        // to the tables: work on the globals the matching knew.
+        List<Global> olds = List.copyOf(a.resolver().globals());
+        List<Global> news = List.copyOf(b.resolver().globals());
         for (Global ga : olds) {
             int y = m.newGlobalOf(ga.index());
             if (y < 0) {
