@@ -66,9 +66,10 @@ public final class Differ {
             long t0 = System.nanoTime();
             Matching matching = Matcher.match(a, b);
             long t1 = System.nanoTime();
-            DiffResult result = Classifier.classify(a, b, matching);
+            Classifier classifier = Classifier.of(a, b, matching);
+            DiffResult result = classifier.run();
             long t2 = System.nanoTime();
-            DiffResult out = options.explain() ? explain(result, a, b) : result;
+            DiffResult out = options.explain() ? explain(result, a, b, classifier) : result;
             if (System.getenv("HOTPATCH_TIMINGS") != null) {
                 System.err.printf("match %d ms, classify %d ms, explain %d ms%n", (t1 - t0) / 1000000,
                         (t2 - t1) / 1000000, (System.nanoTime() - t2) / 1000000);
@@ -118,7 +119,12 @@ public final class Differ {
         DebugSymbols.addPdb(symbols, image, path, pdb, warnings);
         CodeDecoder decoder = decoderFor(code);
         long t0 = System.nanoTime();
-        FunctionTable functions = FunctionDiscovery.discover(code, symbols, decoder);
+        FunctionTable functions;
+        try {
+            functions = FunctionDiscovery.discover(code, symbols, decoder);
+        } catch (FunctionDiscovery.TooManyFunctions e) {
+            throw new DifferException(path + " cannot be diffed: " + e.getMessage() + "; it is not a program this tool can patch.", e);
+        }
         long t1 = System.nanoTime();
         RefTable refs = new RefTable();
         Normaliser normaliser = new Normaliser(code, functions, decoder, refs);
@@ -150,10 +156,11 @@ public final class Differ {
                 + ") is not supported; the differ handles x86, x64 and ARM64 images.");
     }
 
-    private static DiffResult explain(DiffResult result, ImageAnalysis a, ImageAnalysis b) throws DifferException {
+    private static DiffResult explain(DiffResult result, ImageAnalysis a, ImageAnalysis b, Classifier classifier)
+            throws DifferException {
         List<FunctionDiff> out = new ArrayList<>(result.functions().size());
         int explained = 0;
-        try (DifferenceFinder finder = new DifferenceFinder(a, b)) {
+        try (DifferenceFinder finder = new DifferenceFinder(a, b, classifier)) {
             for (FunctionDiff f : result.functions()) {
                 if (f.status() == Status.CHANGED && explained < MAX_EXPLAINED) {
                     out.add(f.withDifference(finder.first(a.function(f.oldIndex()), b.function(f.newIndex()))));

@@ -32,6 +32,17 @@ public final class Classifier {
     private final Matching m;
     private final List<Finding> findings = new ArrayList<>();
 
+    public static Classifier of(ImageAnalysis oldImage, ImageAnalysis newImage, Matching matching) {
+        return new Classifier(oldImage, newImage, matching);
+    }
+
+    /** True when token {@code p} of the old image and token {@code q} of the new refer to the same thing. */
+    public boolean sameToken(int p, int q) {
+        var ta = a.tokens();
+        var tb = b.tokens();
+        return sameToken(ta.kind(p), ta.value(p), ta.offset(p), tb.kind(q), tb.value(q), tb.offset(q));
+    }
+
     private Classifier(ImageAnalysis a, ImageAnalysis b, Matching m) {
         this.a = a;
         this.b = b;
@@ -42,7 +53,7 @@ public final class Classifier {
         return new Classifier(oldImage, newImage, matching).run();
     }
 
-    private DiffResult run() {
+    public DiffResult run() {
         List<FunctionDiff> functions = new ArrayList<>();
         int same = 0;
         for (Fn fa : a.functions().functions()) {
@@ -139,7 +150,7 @@ public final class Classifier {
      * lead to the same things; pointers in pointed-to literals are compared by bytes only.
      */
     private boolean sameLiteral(int x, int y, int depth) {
-        long key = (long) x << 32 | y;
+        long key = ((long) x << 32 | y) * 0x9E3779B97F4A7C15L;   // spread: Long.hashCode folds the halves
         Boolean known = depth == 0 ? literalVerdicts.get(key) : null;
         if (known != null) {
             return known;
@@ -438,10 +449,12 @@ public final class Classifier {
                     continue;
                 }
             }
-            if (fa.firstLocalTarget >= 0 && fa.firstLocalTarget < need) {
+            // A branch to the entry itself reaches the redirecting jump and so the new function, like any call;
+            // a branch into the middle of the jump's bytes would execute a fragment of it.
+            if (fa.firstLocalTarget > 0 && fa.firstLocalTarget < need) {
                 findings.add(new Finding(Finding.Kind.ENTRY_IS_BRANCH_TARGET, f.name(),
-                        "function `" + f.name() + "` branches back to its own first " + need
-                                + " bytes (offset " + fa.firstLocalTarget + "), which the redirecting jump overwrites; a thread looping there would jump into the patch mid-loop.",
+                        "function `" + f.name() + "` branches to offset " + fa.firstLocalTarget + " of its own first " + need
+                                + " bytes, which the redirecting jump overwrites; that branch would land inside the jump.",
                         "rebuild the base with hotpatch padding (MSVC /hotpatch, or -fms-hotpatch) so the entry is a 2-byte no-op that no branch targets."));
             }
         }

@@ -41,7 +41,7 @@ public final class Fn {
      */
     public byte thunkKind;
     public long thunkValue;
-    /** Smallest offset in the entry range that a branch inside the function targets, or -1. */
+    /** Smallest non-zero offset in the entry range that a branch inside the function targets, or -1. */
     public int firstLocalTarget = -1;
 
     Fn(int index, long entry, long[] starts, long[] ends, String symbol, int sources) {

@@ -38,6 +38,8 @@ public final class FunctionDiscovery {
     private long[] sortedStarts = new long[0];
     private long[] scannedStart = new long[0];
     private long[] scannedEnd = new long[0];
+    private Map<Long, Long> fragmentEnds;
+    private int rounds;
 
     private static final class Candidate {
         final long start;
@@ -64,16 +66,44 @@ public final class FunctionDiscovery {
     }
 
     private FunctionTable run(Symbols symbols) {
+        long[] t = new long[8];
+        t[0] = System.nanoTime();
         fromPdata();
         fromSymbols(symbols);
         fromExportsEntryAndTls();
+        t[1] = System.nanoTime();
         descend();
+        t[2] = System.nanoTime();
         fromPointers();
+        t[3] = System.nanoTime();
         fillGaps();
-        return build();
+        t[4] = System.nanoTime();
+        FunctionTable table = build();
+        t[5] = System.nanoTime();
+        if (System.getenv("HOTPATCH_TIMINGS") != null) {
+            System.err.printf("  discovery: metadata %d ms, descent %d ms (%d rounds), pointers %d ms, gaps %d ms, build %d ms%n",
+                    (t[1] - t[0]) / 1000000, (t[2] - t[1]) / 1000000, rounds, (t[3] - t[2]) / 1000000,
+                    (t[4] - t[3]) / 1000000, (t[5] - t[4]) / 1000000);
+        }
+        return table;
+    }
+
+    /** More functions than this in one image is not a real program; stop before memory grows with it. */
+    static final int MAX_FUNCTIONS = 4_000_000;
+
+    /** Thrown when an image claims more functions than {@link #MAX_FUNCTIONS}. */
+    public static final class TooManyFunctions extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooManyFunctions() {
+            super("the image has more than " + MAX_FUNCTIONS + " function starts");
+        }
     }
 
     private Candidate candidate(long start, Found source) {
+        if (candidates.size() >= MAX_FUNCTIONS && !candidates.containsKey(start)) {
+            throw new TooManyFunctions();
+        }
         Candidate c = candidates.computeIfAbsent(start, Candidate::new);
         c.sources |= 1 << source.ordinal();
         return c;
@@ -147,26 +177,36 @@ public final class FunctionDiscovery {
     // ---- recursive descent -------------------------------------------------------------------------------
 
     private void indexKnown() {
-        List<long[]> exact = new ArrayList<>();
         long[] starts = new long[candidates.size() + fragments.size()];
+        long[] exactPacked = new long[starts.length];
+        long[] exactEnds = new long[starts.length];
         int n = 0;
+        int e = 0;
         for (Candidate c : candidates.values()) {
             starts[n++] = c.start;
             if (c.exactEnd > 0) {
-                exact.add(new long[] {c.start, c.exactEnd});
+                exactEnds[e] = c.exactEnd;
+                exactPacked[e] = c.start << 31 | e;
+                e++;
             }
         }
         for (Fragment f : fragments) {
             starts[n++] = f.start;
             if (f.end > 0) {
-                exact.add(new long[] {f.start, f.end});
+                exactEnds[e] = f.end;
+                exactPacked[e] = f.start << 31 | e;
+                e++;
             }
         }
         Arrays.sort(starts, 0, n);
         sortedStarts = Arrays.copyOf(starts, n);
-        exact.sort((a, b) -> Long.compare(a[0], b[0]));
-        exactStart = exact.stream().mapToLong(r -> r[0]).toArray();
-        exactEnd = exact.stream().mapToLong(r -> r[1]).toArray();
+        Arrays.sort(exactPacked, 0, e);
+        exactStart = new long[e];
+        exactEnd = new long[e];
+        for (int i = 0; i < e; i++) {
+            exactStart[i] = exactPacked[i] >>> 31;
+            exactEnd[i] = exactEnds[(int) (exactPacked[i] & 0x7fffffffL)];
+        }
     }
 
     private static int lastAtOrBefore(long[] sorted, long rva) {
@@ -228,6 +268,8 @@ public final class FunctionDiscovery {
             toScan.add(f.start);
         }
         for (int round = 0; round < MAX_ROUNDS && !toScan.isEmpty(); round++) {
+            rounds++;
+            long tRound = System.nanoTime();
             List<long[]> scanned = new ArrayList<>();
             List<Long> found = new ArrayList<>();
             toScan.sort(Long::compare);
@@ -241,8 +283,11 @@ public final class FunctionDiscovery {
                 scan(start, end, found);
                 scanned.add(new long[] {start, end});
             }
+            long tScan = System.nanoTime();
             mergeScanned(scanned);
+            long tMerge = System.nanoTime();
             List<Long> next = new ArrayList<>();
+            List<Long> added = new ArrayList<>();
             for (long packedTarget : found) {
                 long t = packedTarget >>> 1;
                 boolean call = (packedTarget & 1) != 0;
@@ -250,23 +295,51 @@ public final class FunctionDiscovery {
                         || !call && insideScanned(t)) {
                     continue;       // a jump into code already covered is a branch inside some function
                 }
+                if (!candidates.containsKey(t)) {
+                    added.add(t);
+                }
                 candidate(t, Found.CALL_TARGET);
                 if (!insideScanned(t)) {
                     next.add(t);
                 }
             }
-            indexKnown();
+            addStarts(added);
+            if (System.getenv("HOTPATCH_TIMINGS") != null) {
+                System.err.printf("    round %d: %d scanned in %d ms, merge %d ms, %d targets sifted in %d ms%n", round,
+                        toScan.size(), (tScan - tRound) / 1000000, (tMerge - tScan) / 1000000, found.size(),
+                        (System.nanoTime() - tMerge) / 1000000);
+            }
             toScan = next;
         }
     }
 
     private long fragmentEnd(long start) {
-        for (Fragment f : fragments) {
-            if (f.start == start) {
-                return f.end;
+        if (fragmentEnds == null) {
+            fragmentEnds = new HashMap<>();
+            for (Fragment f : fragments) {
+                fragmentEnds.putIfAbsent(f.start, f.end);
             }
         }
-        return -1;
+        return fragmentEnds.getOrDefault(start, -1L);
+    }
+
+    /** Adds starts that carry no exact end to the sorted start index (cheaper than rebuilding it). */
+    private void addStarts(List<Long> more) {
+        if (more.isEmpty()) {
+            return;
+        }
+        long[] add = more.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] merged = new long[sortedStarts.length + add.length];
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < sortedStarts.length || j < add.length) {
+            long next = j >= add.length || i < sortedStarts.length && sortedStarts[i] <= add[j] ? sortedStarts[i++] : add[j++];
+            if (k == 0 || merged[k - 1] != next) {
+                merged[k++] = next;
+            }
+        }
+        sortedStarts = Arrays.copyOf(merged, k);
     }
 
     private void mergeScanned(List<long[]> more) {

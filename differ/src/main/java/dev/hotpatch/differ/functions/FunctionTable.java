@@ -42,20 +42,21 @@ public final class FunctionTable {
                 k++;
             }
         }
-        Integer[] order = new Integer[n];
+        long[] order = new long[n];
         for (int i = 0; i < n; i++) {
-            order[i] = i;
+            order[i] = starts[i] << 24 | i;     // RVAs fit in 32 bits; n stays below 2^24 ranges per image
         }
-        Arrays.sort(order, (a, b) -> Long.compare(starts[a], starts[b]));
+        java.util.Arrays.sort(order);
         rangeStart = new long[n];
         rangeEnd = new long[n];
         rangeFn = new int[n];
         rangeIndex = new int[n];
         for (int i = 0; i < n; i++) {
-            rangeStart[i] = starts[order[i]];
-            rangeEnd[i] = ends[order[i]];
-            rangeFn[i] = fnOf[order[i]];
-            rangeIndex[i] = idxOf[order[i]];
+            int k = (int) (order[i] & 0xffffff);
+            rangeStart[i] = starts[k];
+            rangeEnd[i] = ends[k];
+            rangeFn[i] = fnOf[k];
+            rangeIndex[i] = idxOf[k];
         }
     }
 

@@ -27,7 +27,8 @@ public final class Normaliser {
          * One instruction: its range and offset, its length, the branch target inside the function as
          * (range, offset) or -1, and the references it made as indexes into the RefTable.
          */
-        void instruction(int range, int offset, int length, int localRange, long localOffset, int firstRef, int refCount);
+        void instruction(int range, int offset, int length, int localRange, long localOffset, int firstRef, int refCount,
+                         long normHash);
 
         default void undecodable(int range, int offset) {}
     }
@@ -143,7 +144,7 @@ public final class Normaliser {
                         localOffset = step.branchTarget - fn.rangeStart(localRange);
                         hasher.add(MARK_LOCAL).add(localRange).add(localOffset);
                         fn.branches++;
-                        if (localRange == 0 && (fn.firstLocalTarget < 0 || localOffset < fn.firstLocalTarget)) {
+                        if (localRange == 0 && localOffset > 0 && (fn.firstLocalTarget < 0 || localOffset < fn.firstLocalTarget)) {
                             fn.firstLocalTarget = (int) localOffset;
                         }
                     } else {
@@ -161,7 +162,8 @@ public final class Normaliser {
                 relocCursor = relocations(rva, step.length, relocCursor);
                 hasher.add(step.norm, 0, step.length);
                 if (sink != null) {
-                    sink.instruction(r, pos, step.length, localRange, localOffset, firstRef, refs.size() - firstRef);
+                    sink.instruction(r, pos, step.length, localRange, localOffset, firstRef, refs.size() - firstRef,
+                            new Hasher().reset().add(step.norm, 0, step.length).value());
                 }
                 pos += step.length;
                 lastEnd = pos;

@@ -3,6 +3,7 @@ package dev.hotpatch.differ.render;
 import dev.hotpatch.differ.DifferException;
 import dev.hotpatch.differ.Differ;
 import dev.hotpatch.differ.ImageAnalysis;
+import dev.hotpatch.differ.classify.Classifier;
 import dev.hotpatch.differ.classify.FirstDifference;
 import dev.hotpatch.differ.disasm.Disassembler;
 import dev.hotpatch.differ.disasm.Instruction;
@@ -17,9 +18,11 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Renders a function as normalised instructions, in Capstone's syntax with every address replaced by what it
- * refers to, and finds the first instruction where the old and new versions differ. Used only for the
- * functions the report explains, so the cost of Capstone with details on does not touch the bulk pass.
+ * Finds the first instruction where a changed function's old and new versions differ, comparing the
+ * normalised instructions (masked bytes, branch targets as instruction positions, references through the
+ * matching), and renders those two instructions in Capstone's syntax with every address replaced by what it
+ * refers to. Capstone (details on) runs only on the two instructions shown, so explaining thousands of
+ * changed functions stays cheap.
  */
 public final class DifferenceFinder implements AutoCloseable {
     private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z0-9_])(#?-?(0x[0-9a-fA-F]+|[0-9]+))");
@@ -27,27 +30,44 @@ public final class DifferenceFinder implements AutoCloseable {
 
     private final Side old;
     private final Side current;
+    private final Classifier classifier;
 
-    public DifferenceFinder(ImageAnalysis a, ImageAnalysis b) throws DifferException {
+    public DifferenceFinder(ImageAnalysis a, ImageAnalysis b, Classifier classifier) throws DifferException {
         this.old = new Side(a);
         this.current = new Side(b);
+        this.classifier = classifier;
     }
 
     public FirstDifference first(Fn fa, Fn fb) {
-        List<String> x = old.render(fa);
-        List<String> y = current.render(fb);
+        List<Row> x = old.rows(fa);
+        List<Row> y = current.rows(fb);
         int n = Math.min(x.size(), y.size());
         for (int i = 0; i < n; i++) {
-            if (!x.get(i).equals(y.get(i))) {
-                return new FirstDifference(i, x.get(i), y.get(i));
+            if (!same(fa, x, i, fb, y)) {
+                return new FirstDifference(i, old.render(fa, x, i), current.render(fb, y, i));
             }
         }
         if (x.size() != y.size()) {
-            return new FirstDifference(n, n < x.size() ? x.get(n) : "(end of function)",
-                    n < y.size() ? y.get(n) : "(end of function)");
+            return new FirstDifference(n, n < x.size() ? old.render(fa, x, n) : "(end of function)",
+                    n < y.size() ? current.render(fb, y, n) : "(end of function)");
         }
-        return new FirstDifference(-1, "(same instructions; a function or global it refers to is not the same one)",
-                "(same instructions; a function or global it refers to is not the same one)");
+        String same = "(same instructions; a function or global it refers to is not the same one)";
+        return new FirstDifference(-1, same, same);
+    }
+
+    private boolean same(Fn fa, List<Row> x, int i, Fn fb, List<Row> y) {
+        Row p = x.get(i);
+        Row q = y.get(i);
+        if (p.normHash != q.normHash || p.refCount != q.refCount || p.localRange != q.localRange
+                || p.localRange >= 0 && Side.indexOf(x, p.localRange, p.localOffset) != Side.indexOf(y, q.localRange, q.localOffset)) {
+            return false;
+        }
+        for (int k = 0; k < p.refCount; k++) {
+            if (!classifier.sameToken(fa.tokenStart + p.firstRef + k, fb.tokenStart + q.firstRef + k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -55,6 +75,10 @@ public final class DifferenceFinder implements AutoCloseable {
         old.disassembler.close();
         current.disassembler.close();
     }
+
+    /** One normalised instruction; refs are numbered from the function's first reference. */
+    private record Row(int range, int offset, int length, int localRange, long localOffset, int firstRef, int refCount,
+                       long normHash) {}
 
     private static final class Side {
         final ImageAnalysis image;
@@ -68,10 +92,9 @@ public final class DifferenceFinder implements AutoCloseable {
             this.base = image.code().imageBase();
         }
 
-        List<String> render(Fn fn) {
+        List<Row> rows(Fn fn) {
+            List<Row> rows = new ArrayList<>();
             RefTable refs = new RefTable();
-            List<int[]> rows = new ArrayList<>();
-            List<long[]> locals = new ArrayList<>();
             Normaliser n;
             try {
                 n = new Normaliser(image.code(), image.functions(), Differ.decoderFor(image.code()), refs);
@@ -82,48 +105,55 @@ public final class DifferenceFinder implements AutoCloseable {
                     fn.branches, fn.undecodable, fn.opcodeSet, fn.firstLocalTarget, fn.entryCodeBytes};
             n.normalise(fn, new Normaliser.Sink() {
                 @Override
-                public void instruction(int range, int offset, int length, int localRange, long localOffset, int firstRef, int refCount) {
-                    rows.add(new int[] {range, offset, length, firstRef, refCount});
-                    locals.add(new long[] {localRange, localOffset});
+                public void instruction(int range, int offset, int length, int localRange, long localOffset, int firstRef,
+                                        int refCount, long normHash) {
+                    rows.add(new Row(range, offset, length, localRange, localOffset, firstRef, refCount, normHash));
                 }
 
                 @Override
                 public void undecodable(int range, int offset) {
-                    rows.add(new int[] {range, offset, -1, 0, 0});
-                    locals.add(new long[] {-1, -1});
+                    rows.add(new Row(range, offset, -1, -1, -1, 0, 0, image.code().readWord(fn.rangeStart(range) + offset, 4) & 0xff));
                 }
             });
             restore(fn, snapshot);
-            List<String> out = new ArrayList<>(rows.size());
-            for (int i = 0; i < rows.size(); i++) {
-                int[] r = rows.get(i);
-                long rva = fn.rangeStart(r[0]) + r[1];
-                if (r[2] < 0) {
-                    out.add("(undecodable byte)");
-                    continue;
-                }
-                String text = capstone(rva, r[2]);
-                StringBuilder refsText = new StringBuilder();
-                long[] local = locals.get(i);
-                if (local[0] >= 0) {
-                    refsText.append(" -> instruction ").append(indexOf(rows, (int) local[0], (int) local[1]));
-                }
-                for (int k = r[3]; k < r[3] + r[4]; k++) {
-                    refsText.append(" -> ").append(image.resolver().describeTarget(fn, refs.target(k), refs.flags(k), refs.accessSize(k)));
-                }
-                if (refsText.length() > 0) {
-                    text = RIP.matcher(text).replaceAll("rip + @");
-                    text = NUMBER.matcher(text).replaceAll(mr -> mr.group().startsWith("#") ? "#@" : "@");
-                }
-                out.add(text + refsText);
-            }
-            return out;
+            return rows;
         }
 
-        private static int indexOf(List<int[]> rows, int range, int offset) {
-            for (int i = 0; i < rows.size(); i++) {
-                if (rows.get(i)[0] == range && rows.get(i)[1] == offset) {
-                    return i;
+        String render(Fn fn, List<Row> rows, int i) {
+            Row r = rows.get(i);
+            if (r.length < 0) {
+                return "(data or undecodable byte)";
+            }
+            String text = capstone(fn.rangeStart(r.range) + r.offset, r.length);
+            StringBuilder refsText = new StringBuilder();
+            if (r.localRange >= 0) {
+                refsText.append(" -> instruction ").append(indexOf(rows, r.localRange, r.localOffset));
+            }
+            for (int k = 0; k < r.refCount; k++) {
+                refsText.append(" -> ").append(image.resolver().describe(fn.tokenStart + r.firstRef + k, image.functions()));
+            }
+            if (refsText.length() > 0) {
+                text = RIP.matcher(text).replaceAll("rip + @");
+                text = NUMBER.matcher(text).replaceAll(mr -> mr.group().startsWith("#") ? "#@" : "@");
+            }
+            return text + refsText;
+        }
+
+        /** Rows are in (range, offset) order: a binary search finds a branch target's position. */
+        static int indexOf(List<Row> rows, int range, long offset) {
+            int lo = 0;
+            int hi = rows.size() - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                Row r = rows.get(mid);
+                int c = r.range != range ? Integer.compare(r.range, range) : Long.compare(r.offset, offset);
+                if (c == 0) {
+                    return mid;
+                }
+                if (c < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
                 }
             }
             return -1;

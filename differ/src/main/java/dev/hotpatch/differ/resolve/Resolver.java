@@ -431,7 +431,7 @@ public final class Resolver {
      * relocated pointers inside compared by what they point at (see {@link #literalBytes}).
      */
     private void literal(long rva, int access, boolean deep) {
-        long key = rva << 16 | Math.min(access, 0xffff);
+        long key = (rva << 16 | Math.min(access, 0xffff)) * 0x9E3779B97F4A7C15L;   // unique and well spread
         Integer known = literalIndex.get(key);
         if (known == null) {
             Section s = code.sectionAt(rva);
