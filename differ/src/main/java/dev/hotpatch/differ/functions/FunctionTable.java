@@ -52,11 +52,11 @@ public final class FunctionTable {
         rangeFn = new int[n];
         rangeIndex = new int[n];
         for (int i = 0; i < n; i++) {
-            int k = (int) (order[i] & 0xffffff);
-            rangeStart[i] = starts[k];
-            rangeEnd[i] = ends[k];
-            rangeFn[i] = fnOf[k];
-            rangeIndex[i] = idxOf[k];
+            int at = (int) (order[i] & 0xffffff);
+            rangeStart[i] = starts[at];
+            rangeEnd[i] = ends[at];
+            rangeFn[i] = fnOf[at];
+            rangeIndex[i] = idxOf[at];
         }
     }
 
