@@ -29,6 +29,32 @@ public final class X86CodeDecoder implements CodeDecoder {
     @Override
     public void reset() {}
 
+    /**
+     * 32-bit code pads with instructions that do nothing: {@code lea esi, [esi + 0]} in its 3-, 4-, 6- and
+     * 7-byte forms (gcc, with or without a SIB byte and no index) and {@code mov edi, edi} (MSVC's hotpatch
+     * prologue). In 64-bit mode the 32-bit forms clear the upper half of the register, so they are not padding.
+     */
+    private boolean isMoveToItself(byte[] bytes, int pos) {
+        if (insn.modrmOffset < 0 || insn.opcode != 0x8D && insn.opcode != 0x89 && insn.opcode != 0x8B) {
+            return false;
+        }
+        int modrm = bytes[pos + insn.modrmOffset] & 0xff;
+        int mod = modrm >>> 6;
+        int reg = modrm >>> 3 & 7;
+        int rm = modrm & 7;
+        if (insn.opcode != 0x8D) {
+            return mod == 3 && reg == rm;
+        }
+        if (mod == 3 || insn.readDisp(bytes, pos) != 0 || mod == 0 && rm == 5) {
+            return false;
+        }
+        if (rm != 4) {
+            return rm == reg;
+        }
+        int sib = bytes[pos + insn.modrmOffset + 1] & 0xff;
+        return (sib >>> 3 & 7) == 4 && (sib & 7) == reg && !(mod == 0 && (sib & 7) == 5);
+    }
+
     @Override
     public int skip() {
         return 1;
@@ -63,6 +89,7 @@ public final class X86CodeDecoder implements CodeDecoder {
             case X86Insn.JMP_INDIRECT -> s.flow = Step.INDIRECT_JUMP;
             case X86Insn.CALL_INDIRECT -> s.flow = Step.INDIRECT_CALL;
             case X86Insn.INT3, X86Insn.NOP -> s.padding = true;
+            case X86Insn.OTHER -> s.padding = !is64 && isMoveToItself(bytes, pos);
             case X86Insn.UD, X86Insn.HLT -> s.flow = Step.STOP;
             default -> { }
         }

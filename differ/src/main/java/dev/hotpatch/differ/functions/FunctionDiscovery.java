@@ -40,6 +40,7 @@ public final class FunctionDiscovery {
     private long[] scannedEnd = new long[0];
     private Map<Long, Long> fragmentEnds;
     private int rounds;
+    private final List<Long> unreached = new ArrayList<>();
 
     private static final class Candidate {
         final long start;
@@ -280,8 +281,8 @@ public final class FunctionDiscovery {
                 if (end <= start) {
                     continue;
                 }
-                scan(start, end, found);
-                scanned.add(new long[] {start, end});
+                long stop = scan(start, end, found, exact <= start);
+                scanned.add(new long[] {start, stop});
             }
             long tScan = System.nanoTime();
             mergeScanned(scanned);
@@ -303,6 +304,14 @@ public final class FunctionDiscovery {
                     next.add(t);
                 }
             }
+            for (long u : unreached) {
+                if (!candidates.containsKey(u)) {
+                    candidate(u, Found.GAP);
+                    added.add(u);
+                    next.add(u);
+                }
+            }
+            unreached.clear();
             addStarts(added);
             if (System.getenv("HOTPATCH_TIMINGS") != null) {
                 System.err.printf("    round %d: %d scanned in %d ms, merge %d ms, %d targets sifted in %d ms%n", round,
@@ -361,8 +370,14 @@ public final class FunctionDiscovery {
         scannedEnd = merged.stream().mapToLong(r -> r[1]).toArray();
     }
 
-    /** Linear sweep of [start, end): direct call targets, and branch targets outside the range. */
-    private void scan(long start, long end, List<Long> found) {
+    /**
+     * Linear sweep of [start, end): direct call targets, and branch targets outside the range. When the extent
+     * is only inferred ({@code splittable}), the function ends after a return or unconditional jump that no
+     * earlier branch jumps past (and no indirect jump came before, whose cases could follow): the code after it
+     * is not reached from this entry, so it starts a function of its own (found as unreached code). Returns
+     * where the scan stopped.
+     */
+    private long scan(long start, long end, List<Long> found, boolean splittable) {
         int length = (int) Math.min(end - start, Integer.MAX_VALUE - 16);
         if (buffer.length < length) {
             buffer = new byte[Math.max(length, buffer.length * 2)];
@@ -370,19 +385,34 @@ public final class FunctionDiscovery {
         code.read(start, length, buffer, 0);
         decoder.reset();
         int pos = 0;
+        long furthest = start;
+        boolean indirect = false;
         while (pos < length) {
             if (!decoder.decode(buffer, pos, length, start + pos, step)) {
                 pos += decoder.skip();
                 continue;
             }
-            if (step.branchTarget >= 0 && code.isCode(step.branchTarget)) {
-                boolean outside = step.branchTarget < start || step.branchTarget >= end;
+            long target = step.branchTarget;
+            if (target >= 0 && code.isCode(target)) {
+                boolean outside = target < start || target >= end;
                 if (step.flow == Step.CALL || outside) {
-                    found.add(step.branchTarget << 1 | (step.flow == Step.CALL ? 1 : 0));
+                    found.add(target << 1 | (step.flow == Step.CALL ? 1 : 0));
+                } else if (step.flow == Step.JUMP || step.flow == Step.COND) {
+                    furthest = Math.max(furthest, target);
                 }
             }
+            indirect |= step.flow == Step.INDIRECT_JUMP;
             pos += step.length;
+            boolean terminal = step.flow == Step.RET || step.flow == Step.JUMP || step.flow == Step.STOP;
+            if (splittable && terminal && !indirect && furthest < start + pos && pos < length) {
+                long next = skipPadding(start + pos, end);
+                if (next < end && furthest < next && !candidates.containsKey(next)) {
+                    unreached.add(next);
+                    return start + pos;
+                }
+            }
         }
+        return end;
     }
 
     // ---- pointers and gaps -------------------------------------------------------------------------------
@@ -412,8 +442,7 @@ public final class FunctionDiscovery {
         List<long[]> scanned = new ArrayList<>();
         for (long t : targets) {
             long end = extent(t, -1);
-            scan(t, end, found);
-            scanned.add(new long[] {t, end});
+            scanned.add(new long[] {t, scan(t, end, found, false)});
         }
         mergeScanned(scanned);
     }
