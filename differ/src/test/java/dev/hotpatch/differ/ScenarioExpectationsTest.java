@@ -99,6 +99,37 @@ class ScenarioExpectationsTest {
         }
     }
 
+    static Stream<Arguments> arm64Scenarios() throws IOException {
+        return pairs().filter(a -> a.get()[1].equals("arm64"));
+    }
+
+    /**
+     * The ARM64 samples without their PDBs (copied alone into a temporary directory): only exports name
+     * functions then, so the test compares how many functions changed, appeared and disappeared, and the
+     * verdict (except a grown global, whose size only a PDB gives); discovery, matching through code and data,
+     * and classification must still get them right.
+     */
+    @ParameterizedTest(name = "{0} arm64 without PDB")
+    @MethodSource("arm64Scenarios")
+    void arm64WithoutPdbFindsTheSameDifference(String scenario, String arch, String kind, @org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path dir = RepoPaths.testdataBin().resolve(arch).resolve(scenario);
+        Path v1 = Files.copy(dir.resolve("v1.dll"), tmp.resolve("v1.dll"));
+        Path v2 = Files.copy(dir.resolve("v2.dll"), tmp.resolve("v2.dll"));
+        DiffResult withPdb = Differ.diff(dir.resolve("v1.dll"), dir.resolve("v2.dll"), Differ.Options.defaults());
+        DiffResult without = Differ.diff(v1, v2, Differ.Options.defaults());
+        String where = scenario + " arm64 without PDB";
+        for (Status s : List.of(Status.CHANGED, Status.NEW, Status.DELETED)) {
+            assertEquals(withPdb.withStatus(s).size(), without.withStatus(s).size(), where + ": " + s + " " + without.withStatus(s));
+        }
+        // Without a PDB a global has no size, so a grown global cannot be told from its neighbours: that
+        // refusal needs the PDB (or COFF symbols). Every other verdict must not depend on it.
+        boolean needsSizes = withPdb.findings().stream().anyMatch(f -> f.kind() == Finding.Kind.GLOBAL_SIZE_CHANGED);
+        if (!needsSizes) {
+            assertEquals(withPdb.verdict(), without.verdict(), where + ": verdict " + without.findings());
+        }
+    }
+
     private static Map<String, Object> merged(Map<String, Object> base, Map<String, Object> over) {
         Map<String, Object> m = new java.util.LinkedHashMap<>(base);
         m.putAll(over);

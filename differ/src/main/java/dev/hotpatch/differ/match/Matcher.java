@@ -233,6 +233,34 @@ public final class Matcher {
                 progress |= pair((int) ta.value(p), (int) tb.value(q), MatchMethod.PROPAGATION);
             } else if (ta.kind(p) == Tokens.GLOBAL && tb.kind(q) == Tokens.GLOBAL) {
                 m.pairGlobals((int) ta.value(p), (int) tb.value(q), MatchMethod.PROPAGATION);
+            } else if (ta.kind(p) == Tokens.LITERAL && tb.kind(q) == Tokens.LITERAL) {
+                progress |= throughPointers((int) ta.value(p), (int) tb.value(q));
+            }
+        }
+        return progress;
+    }
+
+    /**
+     * Read-only data referred to from the same place on both sides (a vtable, a table of callbacks): the
+     * functions its pointers lead to pair up position by position.
+     */
+    private boolean throughPointers(int x, int y) {
+        int length = Math.min(a.resolver().literalLength(x), b.resolver().literalLength(y));
+        List<long[]> px = new ArrayList<>();
+        List<long[]> py = new ArrayList<>();
+        a.resolver().literalBytes(x, length, px);
+        b.resolver().literalBytes(y, length, py);
+        boolean progress = false;
+        for (int i = 0; i < Math.min(px.size(), py.size()); i++) {
+            if (px.get(i)[0] != py.get(i)[0]) {
+                break;
+            }
+            long[] tx = a.resolver().identify(px.get(i)[2]);
+            long[] ty = b.resolver().identify(py.get(i)[2]);
+            if (tx[0] == Tokens.FUNCTION && ty[0] == Tokens.FUNCTION && tx[2] == 0 && ty[2] == 0) {
+                progress |= pair((int) tx[1], (int) ty[1], MatchMethod.PROPAGATION);
+            } else if (tx[0] == Tokens.GLOBAL && ty[0] == Tokens.GLOBAL && tx[2] == ty[2]) {
+                m.pairGlobals((int) tx[1], (int) ty[1], MatchMethod.PROPAGATION);
             }
         }
         return progress;

@@ -38,7 +38,20 @@ public final class Matching {
     }
 
     boolean pairGlobals(int a, int b, MatchMethod how) {
-        if (a >= globalOldToNew.length || b >= globalNewToOld.length || globalOldToNew[a] >= 0 || globalNewToOld[b] >= 0) {
+        if (a >= globalOldToNew.length) {
+            int n = Math.max(a + 1, globalOldToNew.length * 2);
+            int from = globalOldToNew.length;
+            globalOldToNew = Arrays.copyOf(globalOldToNew, n);
+            globalMethod = Arrays.copyOf(globalMethod, n);
+            Arrays.fill(globalOldToNew, from, n, -1);
+        }
+        if (b >= globalNewToOld.length) {
+            int n = Math.max(b + 1, globalNewToOld.length * 2);
+            int from = globalNewToOld.length;
+            globalNewToOld = Arrays.copyOf(globalNewToOld, n);
+            Arrays.fill(globalNewToOld, from, n, -1);
+        }
+        if (globalOldToNew[a] >= 0 || globalNewToOld[b] >= 0) {
             return false;
         }
         globalOldToNew[a] = b;
