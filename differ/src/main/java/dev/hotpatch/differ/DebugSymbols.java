@@ -28,8 +28,11 @@ final class DebugSymbols {
     static void addPdb(Symbols symbols, PeImage image, Path binary, Optional<Path> explicit, List<String> warnings)
             throws DifferException, IOException {
         Optional<PdbFile> pdb;
+        List<String> found = new java.util.ArrayList<>();
         try {
-            pdb = PdbLocator.locate(image, binary, explicit, warnings);
+            pdb = PdbLocator.locate(image, binary, explicit, found);
+            // A PDB that exists but was not used matters (a stale or broken file); no PDB at all is normal.
+            found.stream().filter(w -> w.startsWith("ignored ")).forEach(warnings::add);
         } catch (PeFormatException e) {
             throw new DifferException("the PDB for " + binary + " cannot be used: " + e.getMessage()
                     + "; give the PDB written with this build, or none.", e);

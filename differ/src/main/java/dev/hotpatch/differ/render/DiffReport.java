@@ -28,8 +28,11 @@ public final class DiffReport {
         out.append("new: ").append(r.newImage().path()).append('\n');
         out.append("machine: ").append(r.newImage().machine()).append('\n');
         out.append("verdict: ").append(r.verdict().label()).append('\n');
-        out.append(String.format(Locale.ROOT, "functions: %d same, %d changed, %d new, %d deleted%n", r.sameFunctions(),
-                r.withStatus(Status.CHANGED).size(), r.withStatus(Status.NEW).size(), r.withStatus(Status.DELETED).size()));
+        int listed = r.sameFunctions() + r.withStatus(Status.CHANGED).size() + r.withStatus(Status.DELETED).size();
+        out.append(String.format(Locale.ROOT, "functions: %d same, %d changed, %d new, %d deleted%s%n", r.sameFunctions(),
+                r.withStatus(Status.CHANGED).size(), r.withStatus(Status.NEW).size(), r.withStatus(Status.DELETED).size(),
+                listed < r.oldImage().functions() ? " (" + (r.oldImage().functions() - listed)
+                        + " import and jump thunks, compared through their callers)" : ""));
         side(out, "old", r.oldImage());
         side(out, "new", r.newImage());
         List<FunctionDiff> changed = r.withStatus(Status.CHANGED);
