@@ -134,7 +134,12 @@ public final class Classifier {
             return m.newOf((int) va) == vb;
         }
         if (ka == Tokens.GLOBAL) {
-            return m.newGlobalOf((int) va) == vb;
+            int matched = m.newGlobalOf((int) va);
+            if (matched >= 0 || m.oldGlobalOf((int) vb) >= 0) {
+                return matched == vb;
+            }
+            // Neither side matched: globals only data points at (found while comparing initial values).
+            return sameGlobalBytes((int) va, (int) vb);
         }
         if (ka == Tokens.LITERAL) {
             return sameLiteral((int) va, (int) vb, 0);
@@ -238,6 +243,18 @@ public final class Classifier {
     private static boolean distancesDiffer(Global ga, Global gb) {
         long align = Math.min(32, Math.min(Long.lowestOneBit(ga.rva() + ga.size()), Long.lowestOneBit(gb.rva() + gb.size())));
         return Math.abs(ga.size() - gb.size()) >= Math.max(1, align);
+    }
+
+    /** Two unmatched globals hold the same bytes over the shorter extent (pointers cleared, not followed). */
+    private boolean sameGlobalBytes(int x, int y) {
+        Global ga = a.resolver().globals().get(x);
+        Global gb = b.resolver().globals().get(y);
+        int size = (int) Math.min(Math.min(ga.size(), gb.size()), 4096);
+        byte[] p = new byte[size];
+        byte[] q = new byte[size];
+        a.code().read(ga.rva(), size, p, 0);
+        b.code().read(gb.rva(), size, q, 0);
+        return slots(a, ga.rva(), size, p).size() == slots(b, gb.rva(), size, q).size() && Arrays.equals(p, q);
     }
 
     private static boolean isWritable(ImageAnalysis x, long rva) {
