@@ -34,6 +34,9 @@ public final class Fn {
     public int tokenStart;
     public int tokenEnd;
     public long shapeHash;
+    /** The body and the kinds of its references only (not what they refer to): pairs a function whose only
+     *  change is a literal or a callee. */
+    public long skeletonHash;
     /**
      * For a thunk (a function that only jumps to an import or to another function, such as mingw's
      * {@code jmp [__imp_f]} stubs or MSVC's incremental-linking jumps): what references to it stand for,

@@ -9,6 +9,8 @@ public enum MatchMethod {
     STRUCTURE_IN_ORDER("structure, in address order among identical clones", 0.85),
     PROPAGATION("propagation", 0.9),
     NEIGHBOURHOOD("neighbourhood", 0.8),
+    SKELETON("structure without literal contents and callees", 0.75),
+    CALL_SEQUENCE("position in a matched caller's calls", 0.65),
     ATTRIBUTES("attributes", 0.6);
 
     private final String label;

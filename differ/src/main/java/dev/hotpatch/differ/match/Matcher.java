@@ -52,11 +52,41 @@ public final class Matcher {
         byEntryPoint();
         globalsByName();
         fixpoint();
-        byUnique(this::attributes, MatchMethod.ATTRIBUTES);
-        fixpoint();
+        while (byUnique(f -> f.skeletonHash, MatchMethod.SKELETON)) {
+            fixpoint();
+        }
+        while (byUnique(this::attributes, MatchMethod.ATTRIBUTES) | callSequences()) {
+            fixpoint();
+        }
         if (inOrder()) {
             fixpoint();
         }
+    }
+
+    /**
+     * Matched pairs that call as many functions as each other: an unmatched callee at the same position on
+     * both sides is paired (the call-sequence idea of BinDiff).
+     */
+    private boolean callSequences() {
+        boolean progress = false;
+        for (Fn fa : a.functions().functions()) {
+            int y = m.newOf(fa.index());
+            if (y < 0) {
+                continue;
+            }
+            int[] ca = calleesOf(a, fa);
+            int[] cb = calleesOf(b, b.function(y));
+            if (ca.length != cb.length) {
+                continue;
+            }
+            for (int i = 0; i < ca.length; i++) {
+                if (m.newOf(ca[i]) < 0 && m.oldOf(cb[i]) < 0 && a.function(ca[i]).thunkKind == 0
+                        && b.function(cb[i]).thunkKind == 0) {
+                    progress |= pair(ca[i], cb[i], MatchMethod.CALL_SEQUENCE);
+                }
+            }
+        }
+        return progress;
     }
 
     /**

@@ -145,8 +145,13 @@ public final class DiffReport {
                         .field("confidence_percent", Math.round(f.method().confidence() * 100)).endObject();
             }
             if (f.difference() != null) {
-                w.name("first_difference").beginObject().field("index", f.difference().index())
-                        .field("old", f.difference().oldInstruction()).field("new", f.difference().newInstruction()).endObject();
+                w.name("first_difference").beginObject();
+                if (f.difference().index() >= 0) {
+                    w.field("index", f.difference().index());
+                } else {
+                    w.field("same_instructions", true);     // what differs is a function or global referred to
+                }
+                w.field("old", f.difference().oldInstruction()).field("new", f.difference().newInstruction()).endObject();
             }
             w.endObject();
         }

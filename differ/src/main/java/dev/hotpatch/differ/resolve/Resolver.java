@@ -203,6 +203,11 @@ public final class Resolver {
                 }
             }
             fn.shapeHash = shape(fn);
+            shape.reset().add(fn.bodyHash);
+            for (int t = fn.tokenStart; t < fn.tokenEnd; t++) {
+                shape.add(tokens.kind(t));
+            }
+            fn.skeletonHash = shape.value();
         }
     }
 
