@@ -261,19 +261,13 @@ public final class FunctionDiscovery {
 
     private void descend() {
         indexKnown();
-        List<Long> toScan = new ArrayList<>();
-        for (Candidate c : candidates.values()) {
-            toScan.add(c.start);
-        }
-        for (Fragment f : fragments) {
-            toScan.add(f.start);
-        }
-        for (int round = 0; round < MAX_ROUNDS && !toScan.isEmpty(); round++) {
+        long[] toScan = sortedStarts.clone();
+        for (int round = 0; round < MAX_ROUNDS && toScan.length > 0; round++) {
             rounds++;
             long tRound = System.nanoTime();
             List<long[]> scanned = new ArrayList<>();
             List<Long> found = new ArrayList<>();
-            toScan.sort(Long::compare);
+            Arrays.sort(toScan);
             for (long start : toScan) {
                 Candidate c = candidates.get(start);
                 long exact = c != null ? c.exactEnd : fragmentEnd(start);
@@ -315,10 +309,10 @@ public final class FunctionDiscovery {
             addStarts(added);
             if (System.getenv("HOTPATCH_TIMINGS") != null) {
                 System.err.printf("    round %d: %d scanned in %d ms, merge %d ms, %d targets sifted in %d ms%n", round,
-                        toScan.size(), (tScan - tRound) / 1000000, (tMerge - tScan) / 1000000, found.size(),
+                        toScan.length, (tScan - tRound) / 1000000, (tMerge - tScan) / 1000000, found.size(),
                         (System.nanoTime() - tMerge) / 1000000);
             }
-            toScan = next;
+            toScan = next.stream().mapToLong(Long::longValue).toArray();
         }
     }
 
@@ -351,23 +345,38 @@ public final class FunctionDiscovery {
         sortedStarts = Arrays.copyOf(merged, k);
     }
 
+    /** Adds scanned intervals to the sorted, merged interval arrays (primitive sort; no objects per interval). */
     private void mergeScanned(List<long[]> more) {
-        List<long[]> all = new ArrayList<>(more);
-        for (int i = 0; i < scannedStart.length; i++) {
-            all.add(new long[] {scannedStart[i], scannedEnd[i]});
+        int n = scannedStart.length + more.size();
+        long[] packedStart = new long[n];
+        long[] ends = new long[n];
+        int k = 0;
+        for (int i = 0; i < scannedStart.length; i++, k++) {
+            ends[k] = scannedEnd[i];
+            packedStart[k] = scannedStart[i] << 31 | k;
         }
-        all.sort((a, b) -> Long.compare(a[0], b[0]));
-        List<long[]> merged = new ArrayList<>();
-        for (long[] r : all) {
-            if (!merged.isEmpty() && r[0] <= merged.get(merged.size() - 1)[1]) {
-                long[] last = merged.get(merged.size() - 1);
-                last[1] = Math.max(last[1], r[1]);
+        for (long[] r : more) {
+            ends[k] = r[1];
+            packedStart[k] = r[0] << 31 | k;
+            k++;
+        }
+        Arrays.sort(packedStart);
+        long[] outStart = new long[n];
+        long[] outEnd = new long[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            long start = packedStart[i] >>> 31;
+            long end = ends[(int) (packedStart[i] & 0x7fffffffL)];
+            if (m > 0 && start <= outEnd[m - 1]) {
+                outEnd[m - 1] = Math.max(outEnd[m - 1], end);
             } else {
-                merged.add(new long[] {r[0], r[1]});
+                outStart[m] = start;
+                outEnd[m] = end;
+                m++;
             }
         }
-        scannedStart = merged.stream().mapToLong(r -> r[0]).toArray();
-        scannedEnd = merged.stream().mapToLong(r -> r[1]).toArray();
+        scannedStart = Arrays.copyOf(outStart, m);
+        scannedEnd = Arrays.copyOf(outEnd, m);
     }
 
     /**
@@ -434,10 +443,14 @@ public final class FunctionDiscovery {
         if (targets.isEmpty()) {
             return;
         }
+        List<Long> added = new ArrayList<>();
         for (long t : targets) {
+            if (!candidates.containsKey(t)) {
+                added.add(t);
+            }
             candidate(t, Found.POINTER);
         }
-        indexKnown();
+        addStarts(added);
         List<Long> found = new ArrayList<>();
         List<long[]> scanned = new ArrayList<>();
         for (long t : targets) {
@@ -486,7 +499,6 @@ public final class FunctionDiscovery {
 
     /** Every stretch of executable bytes outside all functions that holds more than padding is a function. */
     private void fillGaps() {
-        indexKnown();
         List<Long> gaps = new ArrayList<>();
         for (Section s : code.sections()) {
             if (!s.isExecutable()) {
@@ -511,7 +523,7 @@ public final class FunctionDiscovery {
         for (long g : gaps) {
             candidate(g, Found.GAP);
         }
-        indexKnown();
+        addStarts(gaps);
     }
 
     private long nextStart(long rva) {
@@ -546,7 +558,6 @@ public final class FunctionDiscovery {
     // ---- assembly ----------------------------------------------------------------------------------------
 
     private FunctionTable build() {
-        indexKnown();
         List<Candidate> sorted = new ArrayList<>(candidates.values());
         sorted.sort((a, b) -> Long.compare(a.start, b.start));
         Map<Long, List<long[]>> extraRanges = new HashMap<>();
@@ -588,7 +599,9 @@ public final class FunctionDiscovery {
         }
         sorted.removeIf(c -> attached.contains(c.start));
         sorted.sort((a, b) -> Long.compare(a.start, b.start));
-        indexKnown();
+        if (!orphans.isEmpty()) {
+            indexKnown();
+        }
         List<Fn> functions = new ArrayList<>(sorted.size());
         long metadata = 0;
         long descent = 0;

@@ -52,10 +52,10 @@ public final class Matcher {
         byEntryPoint();
         globalsByName();
         fixpoint();
-        while (byUnique(f -> f.skeletonHash, MatchMethod.SKELETON)) {
+        for (int pass = 0; pass < 2 && byUnique(f -> f.skeletonHash, MatchMethod.SKELETON); pass++) {
             fixpoint();
         }
-        while (byUnique(this::attributes, MatchMethod.ATTRIBUTES) | callSequences()) {
+        for (int pass = 0; pass < 2 && byUnique(this::attributes, MatchMethod.ATTRIBUTES) | callSequences(); pass++) {
             fixpoint();
         }
         if (inOrder()) {
@@ -118,12 +118,19 @@ public final class Matcher {
         return progress;
     }
 
+    /**
+     * Unique shapes, then propagation until it stops; uniqueness is looked at again (a full pass) only a few
+     * times, since most pairs come from propagation once the first unique ones are in.
+     */
     private void fixpoint() {
-        boolean progress = true;
-        while (progress) {
-            progress = byUnique(f -> f.shapeHash, MatchMethod.STRUCTURE);
+        for (int pass = 0; pass < 3; pass++) {
+            boolean progress = byUnique(f -> f.shapeHash, MatchMethod.STRUCTURE);
             progress |= propagate();
+            if (!progress) {
+                return;
+            }
         }
+        propagate();
     }
 
     private boolean pair(int x, int y, MatchMethod how) {
