@@ -386,7 +386,7 @@ class DiffCommandTest {
         }
 
         private static final Pattern SUMMARY =
-                Pattern.compile("functions: (\\d+) same, (\\d+) changed, (\\d+) new, (\\d+) deleted");
+                Pattern.compile("functions: (\\d+) same, (\\d+) changed, (\\d+) new, (\\d+) deleted( \\(.*\\))?");
         private static final Pattern IMAGE =
                 Pattern.compile("(old|new) image: (\\d+) functions, (\\d+) instructions, .*");
         private static final Pattern CHANGED = Pattern.compile("  (.+?)  (\\d+) -> (\\d+) bytes"
