@@ -288,13 +288,17 @@ public final class Classifier {
     private static List<long[]> slots(ImageAnalysis x, long rva, int size, byte[] bytes) {
         List<long[]> out = new ArrayList<>();
         var code = x.code();
-        for (int i = code.firstRelocAtOrAfter(rva); i < code.relocCount() && code.relocSite(i) < rva + size; i++) {
+        for (int i = code.firstRelocAtOrAfter(rva - 7); i < code.relocCount() && code.relocSite(i) < rva + size; i++) {
             long site = code.relocSite(i);
             int width = code.relocWidth(i);
-            if (site + width <= rva + size) {
-                out.add(new long[] {site - rva, code.rvaOfAddress(code.readWord(site, width))});
-                Arrays.fill(bytes, (int) (site - rva), (int) (site - rva + width), (byte) 0);
+            if (site + width <= rva) {
+                continue;
             }
+            long from = Math.max(site, rva);
+            long to = Math.min(site + width, rva + size);
+            Arrays.fill(bytes, (int) (from - rva), (int) (to - rva), (byte) 0);
+            // A pointer cut by the extent's edge is cleared; only whole ones are followed.
+            out.add(new long[] {from - rva, site >= rva && to == site + width ? code.rvaOfAddress(code.readWord(site, width)) : -2});
         }
         return out;
     }

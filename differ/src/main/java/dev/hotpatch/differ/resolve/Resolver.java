@@ -528,11 +528,16 @@ public final class Resolver {
     private List<long[]> slots(long rva, int length) {
         List<long[]> out = new ArrayList<>();
         if (code.hasRelocations()) {
-            for (int i = code.firstRelocAtOrAfter(rva); i < code.relocCount() && code.relocSite(i) < rva + length; i++) {
+            for (int i = code.firstRelocAtOrAfter(rva - 7); i < code.relocCount() && code.relocSite(i) < rva + length; i++) {
                 long site = code.relocSite(i);
                 int width = code.relocWidth(i);
-                if (site + width <= rva + length) {
+                if (site >= rva && site + width <= rva + length) {
                     out.add(new long[] {site - rva, width, code.rvaOfAddress(code.readWord(site, width))});
+                } else if (site + width > rva) {
+                    // A pointer cut by the extent's edge: its bytes are cleared, what it points at is unknown.
+                    long from = Math.max(site, rva);
+                    long to = Math.min(site + width, rva + length);
+                    out.add(new long[] {from - rva, to - from, -2});
                 }
             }
         } else if (code.is64() || code.imageBase() >= 0x10000) {
