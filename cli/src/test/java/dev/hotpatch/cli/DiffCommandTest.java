@@ -454,7 +454,10 @@ class DiffCommandTest {
             return sections.getOrDefault(title, List.of());
         }
 
-        /** A changed function's line, then (when it was explained) where it first differs and the two instructions. */
+        /**
+         * A changed function's line, the sources that found it, then (when it was explained) where it first
+         * differs and the two instructions.
+         */
         private static List<Fn> changedFunctions(List<String> lines) {
             List<Fn> out = new ArrayList<>();
             for (int i = 0; i < lines.size(); i++) {
@@ -463,6 +466,9 @@ class DiffCommandTest {
                 Long index = null;
                 String oldInsn = null;
                 String newInsn = null;
+                if (i + 1 < lines.size() && lines.get(i + 1).startsWith("    found by: ")) {
+                    i++;    // the sources that found it (the JSON has them as found_by)
+                }
                 if (i + 1 < lines.size() && lines.get(i + 1).startsWith("    ")) {
                     Matcher first = FIRST.matcher(lines.get(i + 1));
                     index = first.matches() ? Long.parseLong(first.group(1)) : -1L;

@@ -106,7 +106,8 @@ public final class Classifier {
         Fn named = fb != null && fb.named() ? fb : fa != null && fa.named() ? fa : fb != null ? fb : fa;
         return new FunctionDiff(status, named.displayName(), named.symbol(), fa == null ? -1 : fa.index(),
                 fb == null ? -1 : fb.index(), fa == null ? -1 : fa.entry(), fb == null ? -1 : fb.entry(),
-                fa == null ? -1 : fa.codeBytes, fb == null ? -1 : fb.codeBytes, null, null);
+                fa == null ? -1 : fa.codeBytes, fb == null ? -1 : fb.codeBytes, null, null,
+                (fb != null ? fb : fa).foundBy());
     }
 
     /** Same normalised body, and every reference refers to the same thing (through the matching). */

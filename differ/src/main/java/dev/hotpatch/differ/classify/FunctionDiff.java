@@ -11,15 +11,17 @@ import dev.hotpatch.differ.match.MatchMethod;
  * @param newSize     code bytes in the new image, or -1
  * @param method      how old and new were matched, or null
  * @param difference  the first differing normalised instruction, filled for changed functions by the report
+ * @param foundBy     the sources that found the function (on the new side when it exists there)
  */
 public record FunctionDiff(Status status, String name, String symbol, int oldIndex, int newIndex, long oldRva,
-                           long newRva, long oldSize, long newSize, MatchMethod method, FirstDifference difference) {
+                           long newRva, long oldSize, long newSize, MatchMethod method, FirstDifference difference,
+                           java.util.Set<dev.hotpatch.differ.functions.Found> foundBy) {
 
     public FunctionDiff withMethod(MatchMethod how) {
-        return new FunctionDiff(status, name, symbol, oldIndex, newIndex, oldRva, newRva, oldSize, newSize, how, difference);
+        return new FunctionDiff(status, name, symbol, oldIndex, newIndex, oldRva, newRva, oldSize, newSize, how, difference, foundBy);
     }
 
     public FunctionDiff withDifference(FirstDifference d) {
-        return new FunctionDiff(status, name, symbol, oldIndex, newIndex, oldRva, newRva, oldSize, newSize, method, d);
+        return new FunctionDiff(status, name, symbol, oldIndex, newIndex, oldRva, newRva, oldSize, newSize, method, d, foundBy);
     }
 }

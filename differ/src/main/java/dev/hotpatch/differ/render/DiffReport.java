@@ -41,6 +41,7 @@ public final class DiffReport {
             for (FunctionDiff f : changed) {
                 out.append(String.format(Locale.ROOT, "  %s  %d -> %d bytes  at 0x%x -> 0x%x  matched by %s (confidence %.2f)%n",
                         f.name(), f.oldSize(), f.newSize(), f.oldRva(), f.newRva(), f.method().label(), f.method().confidence()));
+                out.append("    found by: ").append(String.join(", ", f.foundBy().stream().map(Found::label).toList())).append('\n');
                 FirstDifference d = f.difference();
                 if (d != null) {
                     out.append(d.index() >= 0 ? "    first difference at instruction " + d.index() + ":\n"
@@ -140,6 +141,9 @@ public final class DiffReport {
             if (f.newIndex() >= 0) {
                 w.field("new_rva", f.newRva()).field("new_size", f.newSize());
             }
+            w.name("found_by").beginArray();
+            f.foundBy().forEach(x -> w.value(x.label()));
+            w.endArray();
             if (f.method() != null) {
                 w.name("match").beginObject().field("method", f.method().label())
                         .field("confidence_percent", Math.round(f.method().confidence() * 100)).endObject();
