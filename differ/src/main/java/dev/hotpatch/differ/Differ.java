@@ -16,6 +16,8 @@ import dev.hotpatch.differ.match.Matcher;
 import dev.hotpatch.differ.match.Matching;
 import dev.hotpatch.differ.normalise.Normaliser;
 import dev.hotpatch.differ.normalise.RefTable;
+import dev.hotpatch.differ.plan.PatchPlan;
+import dev.hotpatch.differ.plan.PatchPlanner;
 import dev.hotpatch.differ.render.DifferenceFinder;
 import dev.hotpatch.differ.resolve.Resolver;
 import dev.hotpatch.pe.Machine;
@@ -53,6 +55,20 @@ public final class Differ {
 
     public static DiffResult diff(Path oldPath, Path newPath, Options options)
             throws IOException, PeFormatException, DifferException {
+        return run(oldPath, newPath, options, false).result();
+    }
+
+    /** A diff and, when the difference can be hotpatched, what the patch must contain. */
+    public record Outcome(DiffResult result, Optional<PatchPlan> plan) {}
+
+    /** Diffs, then plans the patch when the verdict is "patchable". */
+    public static Outcome diffAndPlan(Path oldPath, Path newPath, Options options)
+            throws IOException, PeFormatException, DifferException {
+        return run(oldPath, newPath, options, true);
+    }
+
+    private static Outcome run(Path oldPath, Path newPath, Options options, boolean plan)
+            throws IOException, PeFormatException, DifferException {
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "differ-image");
             t.setDaemon(true);
@@ -69,12 +85,14 @@ public final class Differ {
             Classifier classifier = Classifier.of(a, b, matching);
             DiffResult result = classifier.run();
             long t2 = System.nanoTime();
-            DiffResult out = options.explain() ? explain(result, a, b, classifier) : result;
+            DiffResult explained = options.explain() ? explain(result, a, b, classifier) : result;
             if (System.getenv("HOTPATCH_TIMINGS") != null) {
                 System.err.printf("match %d ms, classify %d ms, explain %d ms%n", (t1 - t0) / 1000000,
                         (t2 - t1) / 1000000, (System.nanoTime() - t2) / 1000000);
             }
-            return out;
+            Optional<PatchPlan> patch = plan && result.verdict() == DiffResult.Verdict.PATCHABLE
+                    ? Optional.of(PatchPlanner.plan(a, b, matching, result)) : Optional.empty();
+            return new Outcome(explained, patch);
         } finally {
             pool.shutdownNow();
         }

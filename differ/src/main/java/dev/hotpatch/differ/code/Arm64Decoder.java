@@ -11,6 +11,7 @@ public final class Arm64Decoder implements CodeDecoder {
     private final long[] page = new long[32];
     private final boolean[] pageLive = new boolean[32];
     private final boolean[] pageUsed = new boolean[32];
+    private final long[] pageSite = new long[32];
 
     @Override
     public void reset() {
@@ -37,14 +38,17 @@ public final class Arm64Decoder implements CodeDecoder {
         } else if ((w & 0x7C000000) == 0x14000000) {                 // B, BL: imm26
             s.flow = (w & 0x80000000) != 0 ? Step.CALL : Step.JUMP;
             s.branchTarget = rva + ((long) (w << 6) >> 6) * 4;
+            s.branchFieldKind = Step.FIELD_BRANCH26;
             masked &= ~0x03FFFFFF;
         } else if ((w & 0xFF000010) == 0x54000000 || (w & 0x7E000000) == 0x34000000) {   // B.cond, CBZ/CBNZ
             s.flow = Step.COND;
             s.branchTarget = rva + ((long) (w << 8) >> 13) * 4;
+            s.branchFieldKind = Step.FIELD_BRANCH19;
             masked &= ~0x00FFFFE0;
         } else if ((w & 0x7E000000) == 0x36000000) {                 // TBZ/TBNZ: imm14
             s.flow = Step.COND;
             s.branchTarget = rva + ((long) (w << 13) >> 18) * 4;
+            s.branchFieldKind = Step.FIELD_BRANCH14;
             masked &= ~0x0007FFE0;
         } else if ((w & 0xFFFFFC1F) == 0xD65F0000) {
             s.flow = Step.RET;
@@ -59,11 +63,12 @@ public final class Arm64Decoder implements CodeDecoder {
             int rd = w & 31;
             masked &= ~0x60FFFFE0;
             if ((w & 0x80000000) == 0) {
-                s.addRef(rva + imm, Step.REF_DATA, 0);
+                s.addRef(rva + imm, Step.REF_DATA, 0, Step.FIELD_ADR21, 0, 0);
                 pageLive[rd] = false;
             } else {
                 flushRegister(rd, s);
                 page[rd] = (rva & ~0xFFFL) + (imm << 12);
+                pageSite[rd] = rva;
                 pageLive[rd] = true;
                 pageUsed[rd] = false;
             }
@@ -71,12 +76,12 @@ public final class Arm64Decoder implements CodeDecoder {
             int opc = w >>> 30;
             boolean simd = (w & 0x04000000) != 0;
             int size = simd ? 4 << opc : (opc == 1 ? 8 : 4);
-            s.addRef(rva + ((long) (w << 8) >> 13) * 4, Step.REF_DATA, size);
+            s.addRef(rva + ((long) (w << 8) >> 13) * 4, Step.REF_DATA, size, Step.FIELD_LITERAL19, 0, 0);
             masked &= ~0x00FFFFE0;
             clearWritten(w, s);
         } else if ((w & 0x7F800000) == 0x11000000 && pageLive[w >>> 5 & 31]) {   // ADD (immediate), shift 0
             int rn = w >>> 5 & 31;
-            s.addRef(page[rn] + (w >>> 10 & 0xFFF), Step.REF_DATA, 0);
+            s.addRef(page[rn] + (w >>> 10 & 0xFFF), Step.REF_DATA, 0, Step.FIELD_ADRP_ADD, (int) (pageSite[rn] - rva), 0);
             pageUsed[rn] = true;
             masked &= ~0x003FFC00;
             pageLive[w & 31] = false;
@@ -86,7 +91,8 @@ public final class Arm64Decoder implements CodeDecoder {
             int opc = w >>> 22 & 3;
             boolean simd = (w & 0x04000000) != 0;
             int scale = simd && opc >= 2 && size == 0 ? 4 : size;
-            s.addRef(page[rn] + ((long) (w >>> 10 & 0xFFF) << scale), Step.REF_DATA, 1 << scale);
+            s.addRef(page[rn] + ((long) (w >>> 10 & 0xFFF) << scale), Step.REF_DATA, 1 << scale, Step.FIELD_ADRP_LDST,
+                    (int) (pageSite[rn] - rva), scale);
             pageUsed[rn] = true;
             masked &= ~0x003FFC00;
             if (!simd && opc != 0 && (w & 31) != rn) {

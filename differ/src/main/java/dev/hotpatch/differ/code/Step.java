@@ -37,7 +37,32 @@ public final class Step {
     /** True when the displacement is used with an index register (a table base). */
     public boolean dispIndexed;
 
+    /** How a reference's address is encoded in the instruction (what a patch must fix up). */
+    public static final int FIELD_NONE = 0;
+    public static final int FIELD_REL32 = 1;        // x86/x64 signed 32-bit displacement from the instruction's end
+    public static final int FIELD_REL8 = 2;         // x86/x64 short branch
+    public static final int FIELD_ABS32 = 3;        // absolute 32-bit address (x86 operand, relocated)
+    public static final int FIELD_ABS64 = 4;        // absolute 64-bit address (relocated)
+    public static final int FIELD_RVA32 = 5;        // x64 image-relative disp32 used with an index register
+    public static final int FIELD_BRANCH26 = 6;     // ARM64 B/BL
+    public static final int FIELD_BRANCH19 = 7;     // ARM64 B.cond, CBZ/CBNZ
+    public static final int FIELD_BRANCH14 = 8;     // ARM64 TBZ/TBNZ
+    public static final int FIELD_ADR21 = 9;        // ARM64 ADR
+    public static final int FIELD_ADRP_ADD = 10;    // ARM64 ADRP + ADD (the reference sits on the ADD)
+    public static final int FIELD_ADRP_LDST = 11;   // ARM64 ADRP + LDR/STR unsigned offset
+    public static final int FIELD_LITERAL19 = 12;   // ARM64 LDR (literal)
+
+    /** The branch target's field: kind, offset and (REL32) bytes after it in the instruction. */
+    public int branchFieldKind;
+    public int branchFieldOffset;
+    public int branchFieldTail;
+
     public int refCount;
+    /** Per reference: the field kind, its offset in this instruction (ARM64 pairs: the ADRP's offset from this
+     *  instruction, zero or negative), and the REL32 tail or the ARM64 access-size shift. */
+    public final int[] refFieldKind = new int[4];
+    public final int[] refFieldOffset = new int[4];
+    public final int[] refFieldExtra = new int[4];
     public final long[] refTarget = new long[4];
     public final int[] refFlags = new int[4];
     public final int[] refAccessSize = new int[4];
@@ -52,16 +77,26 @@ public final class Step {
         padding = false;
         opcode = 0;
         refCount = 0;
+        branchFieldKind = FIELD_NONE;
+        branchFieldOffset = 0;
+        branchFieldTail = 0;
         dispField = -1;
         immField = -1;
         dispIndexed = false;
     }
 
     void addRef(long target, int flags, int accessSize) {
+        addRef(target, flags, accessSize, FIELD_NONE, 0, 0);
+    }
+
+    void addRef(long target, int flags, int accessSize, int fieldKind, int fieldOffset, int fieldExtra) {
         if (refCount < refTarget.length) {
             refTarget[refCount] = target;
             refFlags[refCount] = flags;
             refAccessSize[refCount] = accessSize;
+            refFieldKind[refCount] = fieldKind;
+            refFieldOffset[refCount] = fieldOffset;
+            refFieldExtra[refCount] = fieldExtra;
             refCount++;
         }
     }

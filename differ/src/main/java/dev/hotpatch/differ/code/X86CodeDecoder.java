@@ -83,6 +83,9 @@ public final class X86CodeDecoder implements CodeDecoder {
                 long target = insn.relTarget(rva, bytes, pos);
                 s.branchTarget = is64 ? target : target & 0xffffffffL;
                 s.mask(insn.immOffset, insn.immSize);
+                s.branchFieldKind = insn.immSize == 1 ? Step.FIELD_REL8 : Step.FIELD_REL32;
+                s.branchFieldOffset = insn.immOffset;
+                s.branchFieldTail = length - insn.immOffset - insn.immSize;
                 return true;
             }
             case X86Insn.RET -> s.flow = Step.RET;
@@ -95,18 +98,21 @@ public final class X86CodeDecoder implements CodeDecoder {
         }
         if (insn.dispSize > 0) {
             if (insn.ripRelative) {
-                s.addRef(rva + length + insn.readDisp(bytes, pos), Step.REF_DATA, 0);
+                s.addRef(rva + length + insn.readDisp(bytes, pos), Step.REF_DATA, 0, Step.FIELD_REL32, insn.dispOffset,
+                        length - insn.dispOffset - insn.dispSize);
                 s.mask(insn.dispOffset, insn.dispSize);
             } else if (insn.dispSize == 4 && is64 && insn.hasIndex) {
                 long disp = insn.readDisp(bytes, pos);
                 if (disp >= firstSectionRva && disp < code.sizeOfImage() && !code.isCode(disp)) {
-                    s.addRef(disp, Step.REF_DATA | Step.REF_RVA_TABLE | Step.REF_INDEXED, 0);
+                    s.addRef(disp, Step.REF_DATA | Step.REF_RVA_TABLE | Step.REF_INDEXED, 0, Step.FIELD_RVA32,
+                            insn.dispOffset, 0);
                     s.mask(insn.dispOffset, insn.dispSize);
                 }
             } else if (byValue && insn.dispSize >= 4) {
                 long target = code.rvaOfAddress(insn.readDisp(bytes, pos));
                 if (target >= 0) {
-                    s.addRef(target, Step.REF_DATA | (insn.hasIndex ? Step.REF_INDEXED : 0), 0);
+                    s.addRef(target, Step.REF_DATA | (insn.hasIndex ? Step.REF_INDEXED : 0), 0, Step.FIELD_ABS32,
+                            insn.dispOffset, 0);
                     s.mask(insn.dispOffset, insn.dispSize);
                 }
             }
@@ -114,7 +120,7 @@ public final class X86CodeDecoder implements CodeDecoder {
         if (byValue && insn.immSize >= 4 && code.imageBase() >= 0x10000) {
             long target = code.rvaOfAddress(insn.readImm(bytes, pos));
             if (target >= 0) {
-                s.addRef(target, Step.REF_DATA, 0);
+                s.addRef(target, Step.REF_DATA, 0, Step.FIELD_ABS32, insn.immOffset, 0);
                 s.mask(insn.immOffset, insn.immSize);
             }
         }

@@ -31,6 +31,14 @@ public final class Normaliser {
                          long normHash);
 
         default void undecodable(int range, int offset) {}
+
+        /**
+         * Where reference {@code ref} (an index into the RefTable) is encoded: in range {@code range}, in the
+         * instruction at {@code offset}, a field of kind {@code Step.FIELD_*} at {@code fieldOffset} from the
+         * instruction (for ARM64 pairs, the ADRP's position relative to the completing instruction), with the
+         * REL32 tail or ARM64 access shift in {@code extra}.
+         */
+        default void reference(int ref, int range, int offset, int fieldKind, int fieldOffset, int extra) {}
     }
 
     private final ImageCode code;
@@ -93,6 +101,9 @@ public final class Normaliser {
                     flushPadding(padding);
                     padding = 0;
                     int width = code.relocWidth(relocCursor);
+                    if (sink != null) {
+                        sink.reference(refs.size(), r, pos, width == 8 ? Step.FIELD_ABS64 : Step.FIELD_ABS32, 0, 0);
+                    }
                     refs.add(code.rvaOfAddress(code.readWord(rva, width)), Step.REF_DATA, 0);
                     hasher.add(MARK_SLOT).add(width);
                     if (sink != null) {
@@ -148,6 +159,9 @@ public final class Normaliser {
                             fn.firstLocalTarget = (int) localOffset;
                         }
                     } else {
+                        if (sink != null) {
+                            sink.reference(refs.size(), r, pos, step.branchFieldKind, step.branchFieldOffset, step.branchFieldTail);
+                        }
                         refs.add(step.branchTarget, RefTable.CODE | step.flow, 0);
                         hasher.add(MARK_REF);
                     }
@@ -156,10 +170,13 @@ public final class Normaliser {
                     }
                 }
                 for (int k = 0; k < step.refCount; k++) {
+                    if (sink != null) {
+                        sink.reference(refs.size(), r, pos, step.refFieldKind[k], step.refFieldOffset[k], step.refFieldExtra[k]);
+                    }
                     refs.add(step.refTarget[k], step.refFlags[k], step.refAccessSize[k]);
                     hasher.add(MARK_REF);
                 }
-                relocCursor = relocations(rva, step.length, relocCursor);
+                relocCursor = relocations(rva, step.length, relocCursor, sink, r, pos);
                 hasher.add(step.norm, 0, step.length);
                 if (sink != null) {
                     sink.instruction(r, pos, step.length, localRange, localOffset, firstRef, refs.size() - firstRef,
@@ -201,7 +218,7 @@ public final class Normaliser {
      * Base relocations inside the instruction name absolute addresses: their bytes are cleared and each one
      * whose site starts in the instruction becomes a reference. Returns the advanced cursor.
      */
-    private int relocations(long rva, int length, int cursor) {
+    private int relocations(long rva, int length, int cursor, Sink sink, int range, int pos) {
         int i = cursor;
         while (i > 0 && code.relocSite(i - 1) + 8 > rva) {
             i--;
@@ -215,6 +232,10 @@ public final class Normaliser {
                 if (site >= rva) {
                     long target = code.rvaOfAddress(code.readWord(site, width));
                     boolean indexed = step.dispIndexed && site - rva == step.dispField;
+                    if (sink != null) {
+                        sink.reference(refs.size(), range, pos, width == 8 ? Step.FIELD_ABS64 : Step.FIELD_ABS32,
+                                (int) (site - rva), 0);
+                    }
                     refs.add(target, Step.REF_DATA | (indexed ? Step.REF_INDEXED : 0), 0);
                     hasher.add(MARK_REF);
                 }

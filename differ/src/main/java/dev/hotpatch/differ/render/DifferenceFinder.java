@@ -101,8 +101,7 @@ public final class DifferenceFinder implements AutoCloseable {
             } catch (DifferException e) {
                 throw new IllegalStateException(e);
             }
-            long[] snapshot = {fn.bodyHash, fn.refStart, fn.refEnd, fn.instructions, fn.codeBytes, fn.calls,
-                    fn.branches, fn.undecodable, fn.opcodeSet, fn.firstLocalTarget, fn.entryCodeBytes};
+            long[] snapshot = fn.saveFingerprint();
             n.normalise(fn, new Normaliser.Sink() {
                 @Override
                 public void instruction(int range, int offset, int length, int localRange, long localOffset, int firstRef,
@@ -115,7 +114,7 @@ public final class DifferenceFinder implements AutoCloseable {
                     rows.add(new Row(range, offset, -1, -1, -1, 0, 0, image.code().readWord(fn.rangeStart(range) + offset, 4) & 0xff));
                 }
             });
-            restore(fn, snapshot);
+            fn.restoreFingerprint(snapshot);
             return rows;
         }
 
@@ -176,20 +175,6 @@ public final class DifferenceFinder implements AutoCloseable {
                 }
             });
             return sb.length() == 0 ? "(bytes Capstone does not decode)" : sb.toString();
-        }
-
-        private static void restore(Fn fn, long[] s) {
-            fn.bodyHash = s[0];
-            fn.refStart = (int) s[1];
-            fn.refEnd = (int) s[2];
-            fn.instructions = (int) s[3];
-            fn.codeBytes = (int) s[4];
-            fn.calls = (int) s[5];
-            fn.branches = (int) s[6];
-            fn.undecodable = (int) s[7];
-            fn.opcodeSet = s[8];
-            fn.firstLocalTarget = (int) s[9];
-            fn.entryCodeBytes = (int) s[10];
         }
     }
 }

@@ -1,0 +1,15 @@
+package dev.hotpatch.differ.plan;
+
+import dev.hotpatch.differ.classify.Status;
+
+import java.util.List;
+
+/**
+ * A function the patch carries: its code (the new image's ranges), the base function it replaces (or -1 for a
+ * new function), and every reference its code makes.
+ *
+ * @param newRanges {start RVA, end RVA} in the new image, entry range first
+ * @param baseRva   the base function's entry (the trampoline site), or -1 for a NEW function
+ */
+public record PlannedFunction(String name, Status status, int newIndex, long baseRva, List<long[]> newRanges,
+                              List<Fixup> fixups) {}
