@@ -210,7 +210,8 @@ public final class FunctionDiscovery {
         }
     }
 
-    private static int lastAtOrBefore(long[] sorted, long rva) {
+    /** Index of the last element of an ascending array that is at most {@code rva}, or -1. */
+    static int lastAtOrBefore(long[] sorted, long rva) {
         int lo = 0;
         int hi = sorted.length;
         while (lo < hi) {

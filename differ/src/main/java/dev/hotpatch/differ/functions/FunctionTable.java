@@ -78,17 +78,7 @@ public final class FunctionTable {
 
     /** Index into the sorted range arrays of the range holding {@code rva}, or -1. */
     private int rangeAt(long rva) {
-        int lo = 0;
-        int hi = rangeStart.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (rangeStart[mid] <= rva) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        int i = lo - 1;
+        int i = FunctionDiscovery.lastAtOrBefore(rangeStart, rva);
         return i >= 0 && rva < rangeEnd[i] ? i : -1;
     }
 
@@ -106,38 +96,8 @@ public final class FunctionTable {
 
     /** Start of the next function range at or after {@code rva}, or Long.MAX_VALUE. */
     public long nextRangeStart(long rva) {
-        int lo = 0;
-        int hi = rangeStart.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (rangeStart[mid] < rva) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo < rangeStart.length ? rangeStart[lo] : Long.MAX_VALUE;
-    }
-
-    /** End of the last function range that ends at or before {@code rva}, or -1. */
-    public long previousRangeEnd(long rva) {
-        long best = -1;
-        int lo = 0;
-        int hi = rangeStart.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (rangeStart[mid] < rva) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        for (int i = lo - 1; i >= 0 && i >= lo - 4; i--) {
-            if (rangeEnd[i] <= rva) {
-                best = Math.max(best, rangeEnd[i]);
-            }
-        }
-        return best;
+        int i = FunctionDiscovery.lastAtOrBefore(rangeStart, rva - 1) + 1;
+        return i < rangeStart.length ? rangeStart[i] : Long.MAX_VALUE;
     }
 
     public Map<Found, Integer> countsBySource() {
