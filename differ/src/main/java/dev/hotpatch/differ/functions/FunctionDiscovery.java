@@ -41,6 +41,7 @@ public final class FunctionDiscovery {
     private Map<Long, Long> fragmentEnds;
     private int rounds;
     private final List<Long> unreached = new ArrayList<>();
+    private final java.util.Set<Long> scannedSplits = new java.util.HashSet<>();
 
     private static final class Candidate {
         final long start;
@@ -276,8 +277,19 @@ public final class FunctionDiscovery {
                 if (end <= start) {
                     continue;
                 }
-                long stop = scan(start, end, found, exact <= start);
-                scanned.add(new long[] {start, stop});
+                // An inferred extent may hold several functions: each split continues the sweep at once.
+                long from = start;
+                boolean splittable = exact <= start;
+                while (from < end) {
+                    int before = unreached.size();
+                    long stop = scan(from, end, found, splittable);
+                    scanned.add(new long[] {from, stop});
+                    if (stop >= end || unreached.size() == before) {
+                        break;
+                    }
+                    from = unreached.get(unreached.size() - 1);
+                    scannedSplits.add(from);
+                }
             }
             long tScan = System.nanoTime();
             mergeScanned(scanned);
@@ -303,10 +315,13 @@ public final class FunctionDiscovery {
                 if (!candidates.containsKey(u)) {
                     candidate(u, Found.GAP);
                     added.add(u);
-                    next.add(u);
+                    if (!scannedSplits.contains(u)) {
+                        next.add(u);
+                    }
                 }
             }
             unreached.clear();
+            scannedSplits.clear();
             addStarts(added);
             if (System.getenv("HOTPATCH_TIMINGS") != null) {
                 System.err.printf("    round %d: %d scanned in %d ms, merge %d ms, %d targets sifted in %d ms%n", round,

@@ -557,6 +557,18 @@ public final class Resolver {
      * used to compare globals' initial values.
      */
     public long[] identify(long target) {
+        long[] known = identified.get(target);
+        if (known != null) {
+            return known;
+        }
+        long[] out = identifyOnce(target);
+        identified.put(target, out);
+        return out;
+    }
+
+    private final Map<Long, long[]> identified = new HashMap<>();
+
+    private long[] identifyOnce(long target) {
         int mark = tokens.size();
         resolveOne(null, target, Step.REF_DATA, 0, false);
         long[] out = {tokens.kind(mark), tokens.value(mark), tokens.offset(mark)};
