@@ -30,6 +30,11 @@ public final class Step {
     public boolean padding;
     /** A small number standing for the opcode, for the opcode-multiset attribute. */
     public int opcode;
+    /**
+     * Non-zero when the instruction is hashed by this canonical form instead of its bytes: x86 relative
+     * branches, whose short and long encodings (EB/E9, 7x/0F 8x) the linker picks by distance.
+     */
+    public long canonical;
 
     /** Offsets of the instruction's 4- or 8-byte displacement and immediate fields, or -1 (x86 only). */
     public int dispField;
@@ -76,6 +81,7 @@ public final class Step {
         branchTarget = -1;
         padding = false;
         opcode = 0;
+        canonical = 0;
         refCount = 0;
         branchFieldKind = FIELD_NONE;
         branchFieldOffset = 0;

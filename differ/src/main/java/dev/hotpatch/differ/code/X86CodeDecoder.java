@@ -84,6 +84,10 @@ public final class X86CodeDecoder implements CodeDecoder {
                 s.branchTarget = is64 ? target : target & 0xffffffffL;
                 s.mask(insn.immOffset, insn.immSize);
                 s.branchFieldKind = insn.immSize == 1 ? Step.FIELD_REL8 : Step.FIELD_REL32;
+                int op = insn.opcode;
+                int condition = op >= 0x70 && op <= 0x7F || op >= 0x180 && op <= 0x18F ? op & 0xF
+                        : op >= 0xE0 && op <= 0xE3 ? 0x10 + op - 0xE0 : 0x20;
+                s.canonical = 0x4252_0000L | (long) s.flow << 8 | condition;
                 s.branchFieldOffset = insn.immOffset;
                 s.branchFieldTail = length - insn.immOffset - insn.immSize;
                 return true;

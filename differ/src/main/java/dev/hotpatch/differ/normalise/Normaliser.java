@@ -48,6 +48,13 @@ public final class Normaliser {
     private final Step step = new Step();
     private final Hasher hasher = new Hasher();
     private byte[] buffer = new byte[1 << 16];
+    // Per function: where each instruction starts (range << 32 | offset), and the branches inside the function
+    // (from instruction index, target range << 32 | offset), resolved to instruction positions at the end.
+    private long[] starts = new long[1024];
+    private int startCount;
+    private int[] localFrom = new int[256];
+    private long[] localTo = new long[256];
+    private int localCount;
 
     public Normaliser(ImageCode code, FunctionTable functions, CodeDecoder decoder, RefTable refs) {
         this.code = code;
@@ -77,6 +84,8 @@ public final class Normaliser {
         fn.undecodable = 0;
         fn.opcodeSet = 0;
         fn.firstLocalTarget = -1;
+        startCount = 0;
+        localCount = 0;
         for (int r = 0; r < fn.rangeCount(); r++) {
             long start = fn.rangeStart(r);
             int length = (int) Math.min(fn.rangeEnd(r) - start, 64L << 20);
@@ -144,6 +153,7 @@ public final class Normaliser {
                 }
                 flushPadding(padding);
                 padding = 0;
+                recordStart(r, pos);
                 fn.instructions++;
                 fn.opcodeSet += Hasher.mix(step.opcode);
                 int firstRef = refs.size();
@@ -153,7 +163,8 @@ public final class Normaliser {
                     localRange = rangeOf(fn, step.branchTarget);
                     if (localRange >= 0) {
                         localOffset = step.branchTarget - fn.rangeStart(localRange);
-                        hasher.add(MARK_LOCAL).add(localRange).add(localOffset);
+                        hasher.add(MARK_LOCAL);
+                        recordLocal(startCount - 1, localRange, localOffset);
                         fn.branches++;
                         if (localRange == 0 && localOffset > 0 && (fn.firstLocalTarget < 0 || localOffset < fn.firstLocalTarget)) {
                             fn.firstLocalTarget = (int) localOffset;
@@ -177,10 +188,15 @@ public final class Normaliser {
                     hasher.add(MARK_REF);
                 }
                 relocCursor = relocations(rva, step.length, relocCursor, sink, r, pos);
-                hasher.add(step.norm, 0, step.length);
+                if (step.canonical != 0) {
+                    hasher.add(step.canonical);
+                } else {
+                    hasher.add(step.norm, 0, step.length);
+                }
                 if (sink != null) {
-                    sink.instruction(r, pos, step.length, localRange, localOffset, firstRef, refs.size() - firstRef,
-                            new Hasher().reset().add(step.norm, 0, step.length).value());
+                    long insnHash = step.canonical != 0 ? Hasher.mix(step.canonical)
+                            : new Hasher().reset().add(step.norm, 0, step.length).value();
+                    sink.instruction(r, pos, step.length, localRange, localOffset, firstRef, refs.size() - firstRef, insnHash);
                 }
                 pos += step.length;
                 lastEnd = pos;
@@ -196,7 +212,36 @@ public final class Normaliser {
             }
         }
         fn.refEnd = refs.size();
+        hashLocalBranches();
         fn.bodyHash = hasher.value();
+    }
+
+    private void recordStart(int range, int offset) {
+        if (startCount == starts.length) {
+            starts = java.util.Arrays.copyOf(starts, startCount * 2);
+        }
+        starts[startCount++] = (long) range << 32 | offset;
+    }
+
+    private void recordLocal(int from, int range, long offset) {
+        if (localCount == localFrom.length) {
+            localFrom = java.util.Arrays.copyOf(localFrom, localCount * 2);
+            localTo = java.util.Arrays.copyOf(localTo, localCount * 2);
+        }
+        localFrom[localCount] = from;
+        localTo[localCount++] = (long) range << 32 | offset;
+    }
+
+    /**
+     * Branches inside the function count by the position of their target in the instruction sequence, not by
+     * its offset, so a branch whose encoding the linker relaxed (EB to E9) does not move every target after it.
+     * A target between instruction starts counts by where it would be inserted, negated.
+     */
+    private void hashLocalBranches() {
+        for (int i = 0; i < localCount; i++) {
+            int at = java.util.Arrays.binarySearch(starts, 0, startCount, localTo[i]);
+            hasher.add(MARK_LOCAL).add(localFrom[i]).add(at);
+        }
     }
 
     private void flushPadding(int padding) {
