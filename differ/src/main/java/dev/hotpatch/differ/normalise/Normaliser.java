@@ -20,6 +20,7 @@ public final class Normaliser {
     private static final long MARK_PAD = 0x504144L;
     private static final long MARK_BAD = 0x424144L;
     private static final long MARK_SLOT = 0x534c4f54L;
+    private static final long MARK_TABLE = 0x5441424cL;
 
     /** Receives each instruction when a caller wants to see the normalised form (report rendering). */
     public interface Sink {
@@ -55,6 +56,8 @@ public final class Normaliser {
     private int[] localFrom = new int[256];
     private long[] localTo = new long[256];
     private int localCount;
+    // Jump tables the compiler placed inside the current range (LLVM puts them in .text): [start, end) offsets.
+    private final java.util.TreeMap<Integer, Integer> islands = new java.util.TreeMap<>();
 
     public Normaliser(ImageCode code, FunctionTable functions, CodeDecoder decoder, RefTable refs) {
         this.code = code;
@@ -96,6 +99,7 @@ public final class Normaliser {
             hasher.add(MARK_RANGE).add(r);
             decoder.reset();
             int relocCursor = code.firstRelocAtOrAfter(start);
+            islands.clear();
             int pos = 0;
             int padding = 0;
             int lastEnd = 0;
@@ -120,6 +124,23 @@ public final class Normaliser {
                     }
                     pos += width;
                     lastEnd = Math.min(pos, length);
+                    continue;
+                }
+                Integer islandEnd = islands.get(pos);
+                if (islandEnd != null && islandEnd > pos) {
+                    // A jump table inside the code: its entries count as branches to instruction positions.
+                    flushPadding(padding);
+                    padding = 0;
+                    hasher.add(MARK_TABLE).add((islandEnd - pos) / 4);
+                    for (int e = pos; e + 4 <= islandEnd; e += 4) {
+                        long target = rva + (e - pos) + readInt(buffer, e);
+                        recordLocal(startCount, rangeOf(fn, target), target - fn.rangeStart(Math.max(0, rangeOf(fn, target))));
+                    }
+                    if (sink != null) {
+                        sink.undecodable(r, pos);
+                    }
+                    pos = islandEnd;
+                    lastEnd = pos;
                     continue;
                 }
                 boolean decoded = decoder.decode(buffer, pos, length, rva, step);
@@ -181,6 +202,10 @@ public final class Normaliser {
                     }
                 }
                 for (int k = 0; k < step.refCount; k++) {
+                    long t = step.refTarget[k];
+                    if (t > rva && t < start + length && (step.refFlags[k] & Step.REF_PAGE) == 0) {
+                        findIsland(fn, buffer, start, length, (int) (t - start));
+                    }
                     if (sink != null) {
                         sink.reference(refs.size(), r, pos, step.refFieldKind[k], step.refFieldOffset[k], step.refFieldExtra[k]);
                     }
@@ -214,6 +239,31 @@ public final class Normaliser {
         fn.refEnd = refs.size();
         hashLocalBranches();
         fn.bodyHash = hasher.value();
+    }
+
+    /**
+     * An address-of into the current range ahead of the code: when at least four 32-bit entries there, read as
+     * offsets from the table, lead into the function, the table is data, not instructions.
+     */
+    private void findIsland(Fn fn, byte[] bytes, long start, int length, int at) {
+        if (islands.containsKey(at)) {
+            return;
+        }
+        int n = 0;
+        while (at + 4 * (n + 1) <= length && n < 4096) {
+            long target = start + at + readInt(bytes, at + 4 * n);
+            if (rangeOf(fn, target) < 0) {
+                break;
+            }
+            n++;
+        }
+        if (n >= 4) {
+            islands.put(at, at + 4 * n);
+        }
+    }
+
+    private static int readInt(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 
     private void recordStart(int range, int offset) {
