@@ -58,9 +58,47 @@ public final class Matcher {
         for (int pass = 0; pass < 2 && byUnique(this::attributes, MatchMethod.ATTRIBUTES) | callSequences(); pass++) {
             fixpoint();
         }
+        if (throughGlobals()) {
+            fixpoint();
+        }
         if (inOrder()) {
             fixpoint();
         }
+    }
+
+    /**
+     * Tables of function pointers in writable data (SQLite's built-in function list, dispatch tables):
+     * matched globals whose bytes hold pointers at the same offsets pair the functions they point at. A function
+     * reached only through such a table has no caller to pair it otherwise. Looks up to 4 KB past each global's
+     * start, since an anonymous global's own extent is only a guess.
+     */
+    private boolean throughGlobals() {
+        boolean progress = false;
+        List<dev.hotpatch.differ.resolve.Global> olds = List.copyOf(a.resolver().globals());
+        for (dev.hotpatch.differ.resolve.Global g : olds) {
+            int y = m.newGlobalOf(g.index());
+            if (y < 0) {
+                continue;
+            }
+            dev.hotpatch.differ.resolve.Global h = b.resolver().globals().get(y);
+            List<long[]> px = a.resolver().pointers(g.rva(), 4096);
+            List<long[]> py = b.resolver().pointers(h.rva(), 4096);
+            int j = 0;
+            for (long[] p : px) {
+                while (j < py.size() && py.get(j)[0] < p[0]) {
+                    j++;
+                }
+                if (j >= py.size() || py.get(j)[0] != p[0]) {
+                    continue;
+                }
+                int fx = a.functions().functionAt(p[2]);
+                int fy = b.functions().functionAt(py.get(j)[2]);
+                if (fx >= 0 && fy >= 0 && a.function(fx).entry() == p[2] && b.function(fy).entry() == py.get(j)[2]) {
+                    progress |= pair(fx, fy, MatchMethod.PROPAGATION);
+                }
+            }
+        }
+        return progress;
     }
 
     /**

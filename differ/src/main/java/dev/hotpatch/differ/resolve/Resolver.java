@@ -524,6 +524,21 @@ public final class Resolver {
         return hex + (literalLength.get(index) > 16 ? "... (" + literalLength.get(index) + " bytes)" : "");
     }
 
+    /**
+     * Pointers stored in [rva, rva + length) of the same section: {offset, width, target RVA} each, in order
+     * (relocated words, or in an image without relocations, aligned words that hold an address inside it).
+     */
+    public List<long[]> pointers(long rva, int length) {
+        Section s = code.sectionAt(rva);
+        if (s == null) {
+            return List.of();
+        }
+        long end = Math.min(rva + length, s.rva() + Math.max(s.virtualSize(), s.mappedSize()));
+        List<long[]> out = slots(rva, (int) Math.max(0, end - rva));
+        out.removeIf(slot -> slot[2] < 0);
+        return out;
+    }
+
     /** Pointer slots inside [rva, rva + length): {offset, width, target RVA}. */
     private List<long[]> slots(long rva, int length) {
         List<long[]> out = new ArrayList<>();
