@@ -3,6 +3,7 @@ package dev.hotpatch.differ.functions;
 import dev.hotpatch.differ.code.CodeDecoder;
 import dev.hotpatch.differ.code.ImageCode;
 import dev.hotpatch.differ.code.Step;
+import dev.hotpatch.differ.util.LongList;
 import dev.hotpatch.pe.ExportEntry;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.RuntimeFunction;
@@ -268,7 +269,7 @@ public final class FunctionDiscovery {
             rounds++;
             long tRound = System.nanoTime();
             List<long[]> scanned = new ArrayList<>();
-            List<Long> found = new ArrayList<>();
+            LongList found = new LongList();
             Arrays.sort(toScan);
             for (long start : toScan) {
                 Candidate c = candidates.get(start);
@@ -296,7 +297,8 @@ public final class FunctionDiscovery {
             long tMerge = System.nanoTime();
             List<Long> next = new ArrayList<>();
             List<Long> added = new ArrayList<>();
-            for (long packedTarget : found) {
+            for (int f = 0; f < found.size(); f++) {
+                long packedTarget = found.get(f);
                 long t = packedTarget >>> 1;
                 boolean call = (packedTarget & 1) != 0;
                 if (candidates.containsKey(t) || Arrays.binarySearch(sortedStarts, t) >= 0 || insideExact(t)
@@ -402,7 +404,7 @@ public final class FunctionDiscovery {
      * is not reached from this entry, so it starts a function of its own (found as unreached code). Returns
      * where the scan stopped.
      */
-    private long scan(long start, long end, List<Long> found, boolean splittable) {
+    private long scan(long start, long end, LongList found, boolean splittable) {
         int length = (int) Math.min(end - start, Integer.MAX_VALUE - 16);
         if (buffer.length < length) {
             buffer = new byte[Math.max(length, buffer.length * 2)];
@@ -467,7 +469,7 @@ public final class FunctionDiscovery {
             candidate(t, Found.POINTER);
         }
         addStarts(added);
-        List<Long> found = new ArrayList<>();
+        LongList found = new LongList();
         List<long[]> scanned = new ArrayList<>();
         for (long t : targets) {
             long end = extent(t, -1);

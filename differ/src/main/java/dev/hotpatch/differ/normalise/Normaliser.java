@@ -58,6 +58,7 @@ public final class Normaliser {
     private int localCount;
     // Jump tables the compiler placed inside the current range (LLVM puts them in .text): [start, end) offsets.
     private final java.util.TreeMap<Integer, Integer> islands = new java.util.TreeMap<>();
+    private int nextIsland = Integer.MAX_VALUE;
 
     public Normaliser(ImageCode code, FunctionTable functions, CodeDecoder decoder, RefTable refs) {
         this.code = code;
@@ -100,6 +101,7 @@ public final class Normaliser {
             decoder.reset();
             int relocCursor = code.firstRelocAtOrAfter(start);
             islands.clear();
+            nextIsland = Integer.MAX_VALUE;
             int pos = 0;
             int padding = 0;
             int lastEnd = 0;
@@ -126,8 +128,14 @@ public final class Normaliser {
                     lastEnd = Math.min(pos, length);
                     continue;
                 }
-                Integer islandEnd = islands.get(pos);
-                if (islandEnd != null && islandEnd > pos) {
+                while (nextIsland < pos) {      // an instruction ran over an island's start: it is not one
+                    Integer after = islands.higherKey(nextIsland);
+                    nextIsland = after == null ? Integer.MAX_VALUE : after;
+                }
+                Integer islandEnd = pos == nextIsland ? islands.get(pos) : null;
+                if (islandEnd != null) {
+                    Integer after = islands.higherKey(pos);
+                    nextIsland = after == null ? Integer.MAX_VALUE : after;
                     // A jump table inside the code: its entries count as branches to instruction positions.
                     flushPadding(padding);
                     padding = 0;
@@ -259,6 +267,7 @@ public final class Normaliser {
         }
         if (n >= 4) {
             islands.put(at, at + 4 * n);
+            nextIsland = Math.min(nextIsland, at);
         }
     }
 

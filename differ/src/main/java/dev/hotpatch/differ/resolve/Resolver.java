@@ -41,8 +41,10 @@ public final class Resolver {
     private final List<Global> globals = new ArrayList<>();
     private final long[] namedStart;
     private final int[] namedIndex;
-    private final Map<Long, Integer> anonymous = new HashMap<>();
-    private final Map<Long, Integer> literalIndex = new HashMap<>();
+    private final dev.hotpatch.differ.util.LongIntMap anonymous = new dev.hotpatch.differ.util.LongIntMap();
+    private final dev.hotpatch.differ.util.LongIntMap literalIndex = new dev.hotpatch.differ.util.LongIntMap();
+    private final dev.hotpatch.differ.util.LongIntMap importIndex = new dev.hotpatch.differ.util.LongIntMap();
+    private final List<Long> importHashes = new ArrayList<>();
     private final List<Long> literalRva = new ArrayList<>();
     private final List<Integer> literalLength = new ArrayList<>();
     private final List<Long> literalPrefix = new ArrayList<>();
@@ -137,7 +139,10 @@ public final class Resolver {
         for (ImportedFunction f : m.functions()) {
             String name = m.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal());
             imports.put(f.iatRva(), name);
-            importByHash.put(new Hasher().reset().add(name).value(), name);
+            long hash = new Hasher().reset().add(name).value();
+            importByHash.put(hash, name);
+            importIndex.put(f.iatRva(), importHashes.size());
+            importHashes.add(hash);
         }
     }
 
@@ -271,9 +276,9 @@ public final class Resolver {
             tokens.add(Tokens.ABSOLUTE, -1, 0);
             return;
         }
-        String imported = imports.get(target);
-        if (imported != null) {
-            tokens.add(Tokens.IMPORT, new Hasher().reset().add(imported).value(), 0);
+        int imported = importIndex.get(target, -1);
+        if (imported >= 0) {
+            tokens.add(Tokens.IMPORT, importHashes.get(imported), 0);
             return;
         }
         int f = functions.functionAt(target);
@@ -356,8 +361,8 @@ public final class Resolver {
                 return g.index();
             }
         }
-        Integer a = anonymous.get(rva);
-        if (a == null) {
+        int a = anonymous.get(rva, -1);
+        if (a < 0) {
             long end = Math.min(nextBoundary(rva), rva + ANONYMOUS_CAP);
             a = globals.size();
             globals.add(new Global(a, rva, Math.max(1, end - rva), null, false, false, null));
@@ -437,8 +442,8 @@ public final class Resolver {
      */
     private void literal(long rva, int access, boolean deep) {
         long key = (rva << 16 | Math.min(access, 0xffff)) * 0x9E3779B97F4A7C15L;   // unique and well spread
-        Integer known = literalIndex.get(key);
-        if (known == null) {
+        int known = literalIndex.get(key, -1);
+        if (known < 0) {
             Section s = code.sectionAt(rva);
             long sectionEnd = s.rva() + Math.max(s.virtualSize(), s.mappedSize());
             long end = Math.min(Math.min(nextBoundary(rva), rva + LITERAL_CAP), sectionEnd);
