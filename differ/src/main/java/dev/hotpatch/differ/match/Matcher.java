@@ -7,6 +7,7 @@ import dev.hotpatch.differ.functions.Names;
 import dev.hotpatch.differ.normalise.Hasher;
 import dev.hotpatch.differ.resolve.Global;
 import dev.hotpatch.differ.resolve.Tokens;
+import dev.hotpatch.differ.util.LongIntMap;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -251,28 +252,39 @@ public final class Matcher {
 
     /** Pairs unmatched functions whose key is unique on both sides. */
     private boolean byUnique(ToLongFunction<Fn> key, MatchMethod how) {
-        Map<Long, int[]> slots = new HashMap<>();   // key -> {old index or -2 when repeated, new index or -2}
+        // key -> the one unmatched function with it, or -2 when several have it (primitive maps: this runs often)
+        LongIntMap olds = new LongIntMap();
         for (Fn f : a.functions().functions()) {
             if (m.newOf(f.index()) < 0) {
-                int[] s = slots.computeIfAbsent(key.applyAsLong(f), k -> new int[] {-1, -1});
-                s[0] = s[0] == -1 ? f.index() : -2;
+                long k = keyOf(key, f);
+                olds.put(k, olds.get(k, -1) == -1 ? f.index() : -2);
             }
         }
+        LongIntMap news = new LongIntMap();
         for (Fn f : b.functions().functions()) {
             if (m.oldOf(f.index()) < 0) {
-                int[] s = slots.get(key.applyAsLong(f));
-                if (s != null) {
-                    s[1] = s[1] == -1 ? f.index() : -2;
+                long k = keyOf(key, f);
+                if (olds.get(k, -1) != -1) {
+                    news.put(k, news.get(k, -1) == -1 ? f.index() : -2);
                 }
             }
         }
         boolean progress = false;
-        for (int[] s : slots.values()) {
-            if (s[0] >= 0 && s[1] >= 0) {
-                progress |= pair(s[0], s[1], how);
+        for (Fn f : a.functions().functions()) {
+            if (m.newOf(f.index()) < 0) {
+                long k = keyOf(key, f);
+                int y = news.get(k, -1);
+                if (y >= 0 && olds.get(k, -1) == f.index()) {
+                    progress |= pair(f.index(), y, how);
+                }
             }
         }
         return progress;
+    }
+
+    private static long keyOf(ToLongFunction<Fn> key, Fn f) {
+        long k = key.applyAsLong(f);
+        return k == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : k;
     }
 
     private long attributes(Fn f) {
