@@ -41,6 +41,7 @@ public final class FunctionDiscovery {
     private long[] scannedEnd = new long[0];
     private Map<Long, Long> fragmentEnds;
     private int rounds;
+    private boolean exactRich;
     private final List<Long> unreached = new ArrayList<>();
     private final java.util.Set<Long> scannedSplits = new java.util.HashSet<>();
 
@@ -75,7 +76,16 @@ public final class FunctionDiscovery {
         fromSymbols(symbols);
         fromExportsEntryAndTls();
         t[1] = System.nanoTime();
-        descend();
+        // With .pdata, most code has exact extents: the stretches between them become functions first (each
+        // split at returns nothing jumps past), and only code with inferred extents is swept for call targets.
+        // Sweeping every .pdata function too would decode the whole image twice for the few leaf functions
+        // that only a call names; the gap sweep finds them as well.
+        exactRich = !image.runtimeFunctions().isEmpty();
+        if (exactRich) {
+            indexKnown();
+            fillGaps();
+        }
+        descend(exactRich);
         t[2] = System.nanoTime();
         fromPointers();
         t[3] = System.nanoTime();
@@ -262,9 +272,12 @@ public final class FunctionDiscovery {
         return Math.min(next, sectionEnd(start));
     }
 
-    private void descend() {
+    private void descend(boolean skipExact) {
         indexKnown();
-        long[] toScan = sortedStarts.clone();
+        long[] toScan = skipExact ? Arrays.stream(sortedStarts).filter(start -> {
+            Candidate c = candidates.get(start);
+            return (c != null ? c.exactEnd : fragmentEnd(start)) <= start;
+        }).toArray() : sortedStarts.clone();
         for (int round = 0; round < MAX_ROUNDS && toScan.length > 0; round++) {
             rounds++;
             long tRound = System.nanoTime();
@@ -453,8 +466,11 @@ public final class FunctionDiscovery {
                 continue;
             }
             long rva = code.rvaOfAddress(code.readWord(code.relocSite(i), width));
+            // In an image with .pdata, a pointer from data into code outside every exact extent is an
+            // address-taken function (callback, vtable slot); without .pdata it could be a switch case, so only
+            // pointers into code nobody swept count.
             if (rva >= 0 && code.isCode(rva) && !candidates.containsKey(rva) && !insideExact(rva)
-                    && !insideScanned(rva) && !isPadding(rva)) {
+                    && (exactRich ? !code.isCode(code.relocSite(i)) : !insideScanned(rva)) && !isPadding(rva)) {
                 targets.add(rva);
             }
         }
