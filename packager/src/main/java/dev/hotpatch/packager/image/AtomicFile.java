@@ -11,10 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes a file whole or not at all: a temporary file in the target's directory, synced, then renamed. */
-final class AtomicFile {
+public final class AtomicFile {
     private AtomicFile() {}
 
-    static void write(Path target, byte[] bytes) throws IOException {
+    public static void write(Path target, byte[] bytes) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");

@@ -1,0 +1,402 @@
+package dev.hotpatch.packager.write;
+
+import dev.hotpatch.differ.code.ImageCode;
+import dev.hotpatch.differ.code.Step;
+import dev.hotpatch.differ.plan.Fixup;
+import dev.hotpatch.differ.plan.PatchPlan;
+import dev.hotpatch.differ.plan.PlannedFunction;
+import dev.hotpatch.differ.plan.Target;
+import dev.hotpatch.packager.format.CanonicalBaseHash;
+import dev.hotpatch.packager.format.FixupKind;
+import dev.hotpatch.packager.format.FixupRecord;
+import dev.hotpatch.packager.format.FunctionRecord;
+import dev.hotpatch.packager.format.HotPatchBase;
+import dev.hotpatch.packager.format.HotPatchHeader;
+import dev.hotpatch.packager.format.HotPatchTables;
+import dev.hotpatch.packager.format.HotPatchTablesWriter;
+import dev.hotpatch.packager.image.ImportDirectory;
+import dev.hotpatch.packager.image.ImportDirectoryBuilder;
+import dev.hotpatch.packager.image.LoadConfigBuilder;
+import dev.hotpatch.packager.image.PeImageBuilder;
+import dev.hotpatch.packager.image.SectionFlags;
+import dev.hotpatch.pe.DirectoryKind;
+import dev.hotpatch.pe.Machine;
+import dev.hotpatch.pe.PeImage;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns a patch plan into a patch image (docs/format.md): the carried functions' code in .text with every
+ * reference inside the patch resolved and every reference into the base left zero with a fixup record, the
+ * read-only data and new globals they need in .rdata and .data, an import directory (and import thunks) for
+ * functions the base does not import, the load config pointing at the .hpatch tables, and base relocations.
+ * Same inputs, same bytes.
+ *
+ * <p>Not yet: unwind data (.pdata/.xdata) for patch functions, CFG tables, jump tables and literals that hold
+ * pointers (refused with a message), the hop trampoline form.
+ */
+public final class PatchWriter {
+    private static final int CODE_ALIGN = 16;
+
+    /** The patch's place in a series. */
+    public record Options(long sequence, long minSequence, boolean canRollBack) {
+        public static Options first() {
+            return new Options(1, 0, true);
+        }
+    }
+
+    private final PeImage base;
+    private final ImageCode newCode;
+    private final ImageCode baseCode;
+    private final PatchPlan plan;
+    private final Machine machine;
+    private final PeImageBuilder image;
+    private final Map<Long, long[]> rangePlace = new LinkedHashMap<>();     // new range start -> {patch rva}
+    private final Map<String, Long> literalPlace = new TreeMap<>();        // "rva:len" -> patch rva
+    private final Map<Long, Long> globalPlace = new TreeMap<>();           // new rva -> patch rva
+    private final Map<String, Long> thunkPlace = new TreeMap<>();          // import -> patch rva of its thunk
+    private ImportDirectory imports;
+
+    private PatchWriter(PeImage base, PeImage newImage, PatchPlan plan) {
+        this.base = base;
+        this.newCode = new ImageCode(newImage);
+        this.baseCode = new ImageCode(base);
+        this.plan = plan;
+        this.machine = newImage.machine();
+        long end = base.imageBase() + base.optionalHeader().sizeOfImage();
+        this.image = new PeImageBuilder(machine).imageBase((end + 0xFFFF) & ~0xFFFFL);
+    }
+
+    /** Writes the patch image's bytes. */
+    public static byte[] write(PeImage base, PeImage newImage, PatchPlan plan, Options options, Path baseFile)
+            throws PatchRefusedException {
+        return new PatchWriter(base, newImage, plan).run(options, baseFile.getFileName().toString());
+    }
+
+    private byte[] run(Options options, String baseName) throws PatchRefusedException {
+        refuseWhatIsNotSupported();
+        // Lay out .text: every range of every function, then one thunk per import called through a thunk.
+        long textSize = 0;
+        List<String> thunked = new ArrayList<>();
+        Map<String, List<String>> newImports = new TreeMap<>();
+        for (PlannedFunction f : plan.functions()) {
+            for (long[] r : f.newRanges()) {
+                textSize = align(textSize, CODE_ALIGN);
+                rangePlace.put(r[0], new long[] {textSize});
+                textSize += r[1] - r[0];
+            }
+            for (Fixup x : f.fixups()) {
+                if (x.target() instanceof Target.NewImport ni) {
+                    String[] parts = ni.name().split("!", 2);
+                    newImports.computeIfAbsent(parts[0], k -> new ArrayList<>());
+                    if (!newImports.get(parts[0]).contains(parts[1])) {
+                        newImports.get(parts[0]).add(parts[1]);
+                    }
+                    if (ni.throughThunk() && !thunked.contains(ni.name())) {
+                        thunked.add(ni.name());
+                    }
+                }
+            }
+        }
+        for (String t : thunked) {
+            textSize = align(textSize, CODE_ALIGN);
+            thunkPlace.put(t, textSize);
+            textSize += thunkSize();
+        }
+        long textRva = image.reserve(".text", Math.max(textSize, 1), SectionFlags.CODE);
+        rangePlace.values().forEach(p -> p[0] += textRva);
+        thunkPlace.replaceAll((k, v) -> v + textRva);
+
+        // .rdata: carried literals, the import directory, the load config.
+        long rdataSize = 0;
+        for (PlannedFunction f : plan.functions()) {
+            for (Fixup x : f.fixups()) {
+                if (x.target() instanceof Target.PatchData d) {
+                    String key = d.newRva() + ":" + d.length();
+                    if (!literalPlace.containsKey(key)) {
+                        rdataSize = align(rdataSize, 16);
+                        literalPlace.put(key, rdataSize);
+                        rdataSize += Math.max(d.length(), 1);
+                    }
+                }
+            }
+        }
+        ImportDirectoryBuilder importBuilder = new ImportDirectoryBuilder(machine);
+        newImports.forEach(importBuilder::add);
+        long importOffset = -1;
+        if (!importBuilder.isEmpty()) {
+            rdataSize = align(rdataSize, importBuilder.alignment());
+            importOffset = rdataSize;
+            rdataSize += importBuilder.size();
+        }
+        LoadConfigBuilder loadConfig = new LoadConfigBuilder(machine);
+        rdataSize = align(rdataSize, loadConfig.alignment());
+        long loadConfigOffset = rdataSize;
+        rdataSize += loadConfig.size();
+        long rdataRva = image.reserve(".rdata", rdataSize, SectionFlags.READ_ONLY_DATA);
+        literalPlace.replaceAll((k, v) -> v + rdataRva);
+
+        // .data: new globals with their initial bytes.
+        long dataSize = 0;
+        Map<Long, Long> globalSize = new TreeMap<>();
+        for (PlannedFunction f : plan.functions()) {
+            for (Fixup x : f.fixups()) {
+                if (x.target() instanceof Target.NewGlobal g && !globalPlace.containsKey(g.newRva())) {
+                    dataSize = align(dataSize, 16);
+                    globalPlace.put(g.newRva(), dataSize);
+                    globalSize.put(g.newRva(), g.size());
+                    dataSize += Math.max(g.size(), 1);
+                }
+            }
+        }
+        long dataRva = dataSize > 0 ? image.reserve(".data", dataSize, SectionFlags.READ_WRITE_DATA) : 0;
+        globalPlace.replaceAll((k, v) -> v + dataRva);
+
+        // Contents: code with internal references resolved, data copies, imports.
+        if (importOffset >= 0) {
+            imports = importBuilder.writeTo(image, rdataRva + importOffset);
+        }
+        byte[] text = new byte[(int) Math.max(textSize, 1)];
+        List<FunctionRecord> records = new ArrayList<>();
+        for (int i = 0; i < plan.functions().size(); i++) {
+            records.add(placeFunction(i, text, textRva));
+        }
+        for (String t : thunked) {
+            writeThunk(text, (int) (thunkPlace.get(t) - textRva), thunkPlace.get(t), t);
+        }
+        image.fill(".text", text);
+        byte[] rdata = new byte[(int) rdataSize];
+        for (Map.Entry<String, Long> e : literalPlace.entrySet()) {
+            String[] k = e.getKey().split(":");
+            int length = Integer.parseInt(k[1]);
+            newCode.read(Long.parseLong(k[0]), length, rdata, (int) (e.getValue() - rdataRva));
+        }
+        image.write(rdataRva, java.util.Arrays.copyOf(rdata, (int) (importOffset >= 0 ? importOffset : loadConfigOffset)));
+        if (dataSize > 0) {
+            byte[] data = new byte[(int) dataSize];
+            for (Map.Entry<Long, Long> e : globalPlace.entrySet()) {
+                newCode.read(e.getKey(), (int) (long) globalSize.get(e.getKey()), data, (int) (e.getValue() - dataRva));
+            }
+            image.fill(".data", data);
+        }
+
+        // The hot-patch tables, then the load config that points at them.
+        HotPatchTables tables = new HotPatchTables(
+                new HotPatchHeader(options.sequence(), options.minSequence(),
+                        HotPatchHeader.machineFlag(base.machine().code()) | (options.canRollBack() ? HotPatchHeader.CAN_ROLL_BACK : 0)),
+                new HotPatchBase(base.fileHeader().timeDateStamp(), base.optionalHeader().checkSum(),
+                        base.optionalHeader().sizeOfImage(), base.machine().code(), CanonicalBaseHash.sha256(base), baseName),
+                records, List.of());
+        byte[] hpatch = HotPatchTablesWriter.write(tables);
+        long hpatchRva = image.reserve(".hpatch", hpatch.length, SectionFlags.READ_ONLY_DATA);
+        image.fill(".hpatch", hpatch);
+        loadConfig.hotPatchTable(hpatchRva);
+        loadConfig.writeTo(image, rdataRva + loadConfigOffset);
+        return image.build();
+    }
+
+    private void refuseWhatIsNotSupported() throws PatchRefusedException {
+        for (PlannedFunction f : plan.functions()) {
+            for (Fixup x : f.fixups()) {
+                Target t = x.target();
+                String where = "function `" + f.name() + "` refers to " + t.describe();
+                if (t instanceof Target.Unresolved u) {
+                    throw new PatchRefusedException(where + "; that cannot be placed in a patch.");
+                }
+                if (t instanceof Target.PatchData d && (d.jumpTable() || hasPointers(d.newRva(), d.length()))) {
+                    throw new PatchRefusedException(where + ", data holding code addresses, which this version of the "
+                            + "patch writer does not rebuild yet; ship the new build instead.");
+                }
+                if (t instanceof Target.NewGlobal g && hasPointers(g.newRva(), (int) g.size())) {
+                    throw new PatchRefusedException(where + ", whose initial value holds addresses, which this version of "
+                            + "the patch writer does not rebuild yet; ship the new build instead.");
+                }
+                if (x.fieldKind() == Step.FIELD_RVA32) {
+                    throw new PatchRefusedException(where + " through an image-relative table offset, which this version "
+                            + "of the patch writer does not rebuild yet; ship the new build instead.");
+                }
+            }
+        }
+    }
+
+    private boolean hasPointers(long rva, int length) {
+        int i = newCode.firstRelocAtOrAfter(rva - 7);
+        return i < newCode.relocCount() && newCode.relocSite(i) < rva + length;
+    }
+
+    private FunctionRecord placeFunction(int index, byte[] text, long textRva) throws PatchRefusedException {
+        PlannedFunction f = plan.functions().get(index);
+        List<FixupRecord> fixups = new ArrayList<>();
+        for (long[] r : f.newRanges()) {
+            long at = rangePlace.get(r[0])[0];
+            newCode.read(r[0], (int) (r[1] - r[0]), text, (int) (at - textRva));
+        }
+        for (Fixup x : f.fixups()) {
+            long instruction = rangePlace.get(f.newRanges().get(x.range())[0])[0] + x.instructionOffset();
+            Long inside = insideTarget(x.target());
+            if (inside != null) {
+                encode(text, textRva, instruction, x, inside, f.name());
+            } else {
+                fixups.add(baseFixup(text, textRva, instruction, x, f.name()));
+            }
+        }
+        long patchRva = rangePlace.get(f.newRanges().get(0)[0])[0];
+        long size = f.newRanges().get(0)[1] - f.newRanges().get(0)[0];
+        if (f.baseRva() < 0) {
+            return FunctionRecord.added(patchRva, size, fixups, f.name());
+        }
+        int site = machine == Machine.ARM64 ? FunctionRecord.SITE_SIZE_ARM64 : FunctionRecord.SITE_SIZE_JUMP;
+        byte[] original = new byte[site];
+        baseCode.read(f.baseRva(), site, original, 0);
+        return FunctionRecord.redirectedJump(f.baseRva(), patchRva, size, original, fixups, f.name());
+    }
+
+    /** The patch RVA a target has inside the patch image, or null when it lies in the base. */
+    private Long insideTarget(Target t) {
+        if (t instanceof Target.PatchFunction p) {
+            PlannedFunction to = plan.functions().get(p.function());
+            return rangePlace.get(to.newRanges().get(p.range())[0])[0] + p.offset();
+        }
+        if (t instanceof Target.PatchData d) {
+            return literalPlace.get(d.newRva() + ":" + d.length()) + d.offset();
+        }
+        if (t instanceof Target.NewGlobal g) {
+            return globalPlace.get(g.newRva()) + g.offset();
+        }
+        if (t instanceof Target.NewImport ni) {
+            String[] parts = ni.name().split("!", 2);
+            return ni.throughThunk() ? thunkPlace.get(ni.name()) : imports.iatSlot(parts[0], parts[1]);
+        }
+        return null;
+    }
+
+    /** Writes a reference whose target is inside the patch: relative forms directly, absolute ones with a relocation. */
+    private void encode(byte[] text, long textRva, long instruction, Fixup x, long target, String name)
+            throws PatchRefusedException {
+        int at = (int) (instruction - textRva);
+        int field = at + x.fieldOffset();
+        switch (x.fieldKind()) {
+            case Step.FIELD_REL32 -> putInt(text, field, (int) (target - (instruction + x.fieldOffset() + 4 + x.extra())));
+            case Step.FIELD_REL8 -> {
+                long delta = target - (instruction + x.fieldOffset() + 1 + x.extra());
+                if (delta < -128 || delta > 127) {
+                    throw new PatchRefusedException("function `" + name + "` has a short jump that cannot reach its target in the patch.");
+                }
+                text[field] = (byte) delta;
+            }
+            case Step.FIELD_ABS32, Step.FIELD_ABS64 -> image.writeAddress(instruction + x.fieldOffset(), target);
+            case Step.FIELD_BRANCH26 -> patchWord(text, at, 0x03FFFFFF, (int) ((target - instruction) >> 2));
+            case Step.FIELD_BRANCH19, Step.FIELD_LITERAL19 -> patchWord(text, at, 0x00FFFFE0, (int) ((target - instruction) >> 2) << 5);
+            case Step.FIELD_BRANCH14 -> patchWord(text, at, 0x0007FFE0, (int) ((target - instruction) >> 2) << 5);
+            case Step.FIELD_ADR21 -> {
+                long delta = target - instruction;
+                patchWord(text, at, 0x60FFFFE0, (int) ((delta & 3) << 29 | ((delta >> 2) & 0x7FFFF) << 5));
+            }
+            case Step.FIELD_ADRP_ADD, Step.FIELD_ADRP_LDST -> {
+                long adrp = instruction + x.fieldOffset();
+                long pages = ((target & ~0xFFFL) - (adrp & ~0xFFFL)) >> 12;
+                patchWord(text, (int) (adrp - textRva), 0x60FFFFE0, (int) ((pages & 3) << 29 | ((pages >> 2) & 0x7FFFF) << 5));
+                int shift = x.fieldKind() == Step.FIELD_ADRP_LDST ? x.extra() : 0;
+                patchWord(text, at, 0x003FFC00, (int) (((target & 0xFFF) >> shift) << 10));
+            }
+            default -> throw new PatchRefusedException("function `" + name + "` has a reference of a kind the patch writer cannot encode.");
+        }
+    }
+
+    /** A reference into the base: its field is cleared and the engine fills it from the fixup record. */
+    private FixupRecord baseFixup(byte[] text, long textRva, long instruction, Fixup x, String name)
+            throws PatchRefusedException {
+        Target t = x.target();
+        long target;
+        if (t instanceof Target.BaseFunction b) {
+            target = b.rva();
+        } else if (t instanceof Target.BaseGlobal b) {
+            target = b.rva();
+        } else if (t instanceof Target.BaseImport b) {
+            target = b.iatRva();
+        } else if (t instanceof Target.BaseImportThunk b) {
+            target = b.rva();
+        } else if (t instanceof Target.BaseAddress b) {
+            target = b.rva();
+        } else {
+            throw new PatchRefusedException("function `" + name + "` refers to " + t.describe()
+                    + ", which has no place in the base.");
+        }
+        int at = (int) (instruction - textRva);
+        long site = instruction + x.fieldOffset();
+        String what = x.target().describe();
+        return switch (x.fieldKind()) {
+            case Step.FIELD_REL32 -> {
+                putInt(text, at + x.fieldOffset(), 0);
+                yield FixupRecord.rel32(site, x.extra(), target, 0, what);
+            }
+            case Step.FIELD_ABS32 -> {
+                putInt(text, at + x.fieldOffset(), 0);
+                yield FixupRecord.simple(site, FixupKind.X86_ABS32, target, 0, what);
+            }
+            case Step.FIELD_ABS64 -> {
+                putInt(text, at + x.fieldOffset(), 0);
+                putInt(text, at + x.fieldOffset() + 4, 0);
+                yield FixupRecord.simple(site, FixupKind.X64_ABS64, target, 0, what);
+            }
+            case Step.FIELD_BRANCH26 -> {
+                patchWord(text, at, 0x03FFFFFF, 0);
+                yield FixupRecord.simple(instruction, FixupKind.ARM64_BRANCH26, target, 0, what);
+            }
+            case Step.FIELD_ADRP_ADD, Step.FIELD_ADRP_LDST -> {
+                patchWord(text, at + x.fieldOffset(), 0x60FFFFE0, 0);
+                patchWord(text, at, 0x003FFC00, 0);
+                yield x.fieldKind() == Step.FIELD_ADRP_ADD
+                        ? FixupRecord.adrpAdd(site, -x.fieldOffset(), target, 0, what)
+                        : FixupRecord.adrpLdst(site, -x.fieldOffset(), x.extra(), target, 0, what);
+            }
+            default -> throw new PatchRefusedException("function `" + name + "` reaches " + what
+                    + " with a short branch or literal load that cannot reach the base from a patch.");
+        };
+    }
+
+    private int thunkSize() {
+        return machine == Machine.ARM64 ? 12 : 6;
+    }
+
+    /** jmp [IAT slot]: x64 FF 25 rel32, x86 FF 25 abs32 (relocated), ARM64 adrp x16; ldr x16, [x16]; br x16. */
+    private void writeThunk(byte[] text, int at, long rva, String name) {
+        String[] parts = name.split("!", 2);
+        long slot = imports.iatSlot(parts[0], parts[1]);
+        if (machine == Machine.ARM64) {
+            long pages = ((slot & ~0xFFFL) - (rva & ~0xFFFL)) >> 12;
+            putInt(text, at, 0x90000010 | (int) ((pages & 3) << 29 | ((pages >> 2) & 0x7FFFF) << 5));
+            putInt(text, at + 4, 0xF9400210 | (int) ((slot & 0xFFF) >> 3) << 10);
+            putInt(text, at + 8, 0xD61F0200);
+        } else {
+            text[at] = (byte) 0xFF;
+            text[at + 1] = 0x25;
+            if (machine == Machine.AMD64) {
+                putInt(text, at + 2, (int) (slot - (rva + 6)));
+            } else {
+                image.writeAddress(rva + 2, slot);
+            }
+        }
+    }
+
+    private static void patchWord(byte[] b, int at, int mask, int value) {
+        int w = (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+        putInt(b, at, (w & ~mask) | (value & mask));
+    }
+
+    private static void putInt(byte[] b, int at, int v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >>> 8);
+        b[at + 2] = (byte) (v >>> 16);
+        b[at + 3] = (byte) (v >>> 24);
+    }
+
+    private static long align(long v, long a) {
+        return (v + a - 1) / a * a;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.hotpatch.packager.write;
+
+import dev.hotpatch.differ.Differ;
+import dev.hotpatch.differ.classify.DiffResult;
+import dev.hotpatch.differ.classify.Status;
+import dev.hotpatch.packager.format.FixupRecord;
+import dev.hotpatch.packager.format.FunctionRecord;
+import dev.hotpatch.packager.format.HotPatchTables;
+import dev.hotpatch.packager.format.HotPatchTablesReader;
+import dev.hotpatch.pe.PeImage;
+import dev.hotpatch.pe.PeReader;
+import dev.hotpatch.pe.Section;
+import dev.hotpatch.testsupport.RepoPaths;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * create on sample pairs: the patch image reads back with our reader, its load config leads to tables that
+ * read back, with one record per changed or new function, the base's original bytes at every trampoline site,
+ * every fixup inside the patch's code and aimed inside the base; the same inputs give the same bytes; and what
+ * the writer cannot express yet is refused with nothing written.
+ */
+class PatchWriterTest {
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"constant_changed, x64", "constant_changed, x86", "constant_changed, arm64",
+        "calls_unchanged_and_globals, x64", "calls_unchanged_and_globals, x86", "calls_unchanged_and_globals, arm64",
+        "new_helper, x64", "new_helper, x86", "new_helper, arm64", "new_global, x64", "new_global, x86",
+        "new_global, arm64", "new_import, x64", "new_import, x86", "new_import, arm64", "function_grows, x64",
+        "function_grows, x86", "string_literal_changed, arm64", "cpp_exception_through_changed, x64"})
+    void patchReadsBackWithItsTables(String scenario, String arch, @TempDir Path tmp) throws Exception {
+        Path dir = RepoPaths.testdataBin().resolve(arch).resolve(scenario);
+        Path v1 = Files.exists(dir.resolve("v1.exe")) ? dir.resolve("v1.exe") : dir.resolve("v1.dll");
+        Path v2 = v1.resolveSibling(v1.getFileName().toString().replace("v1", "v2"));
+        Path out = tmp.resolve("patch.hpi");
+        Packager.Created created = Packager.create(v1, v2, out, Differ.Options.defaults(), PatchWriter.Options.first());
+        assertTrue(created.patchBytes().isPresent(), "a patch was written");
+
+        PeImage base = PeReader.read(v1);
+        PeImage patch = PeReader.read(out);
+        assertEquals(base.machine(), patch.machine());
+        assertTrue(patch.warnings().isEmpty(), () -> "reader warnings: " + patch.warnings());
+        long tableRva = patch.loadConfig().orElseThrow().hotPatchTableOffset().orElseThrow();
+        Section hpatch = patch.sectionAt(tableRva).orElseThrow();
+        HotPatchTables tables = HotPatchTablesReader.read(patch.readVirtual(tableRva, (int) hpatch.virtualSize()));
+
+        DiffResult diff = created.diff();
+        assertEquals(diff.withStatus(Status.CHANGED).size() + diff.withStatus(Status.NEW).size(), tables.functions().size());
+        assertEquals(base.fileHeader().timeDateStamp(), tables.base().originalTimeDateStamp());
+        assertEquals(base.optionalHeader().sizeOfImage(), tables.base().originalSizeOfImage());
+        Section text = patch.section(".text").orElseThrow();
+        for (FunctionRecord f : tables.functions()) {
+            assertTrue(text.contains(f.patchRva()) && text.contains(f.patchRva() + f.patchSize() - 1), f::toString);
+            if (f.redirect()) {
+                assertArrayEquals(base.readVirtual(f.siteRva(), f.siteSize()), f.originalBytes(), f::toString);
+            }
+            for (FixupRecord x : f.fixups()) {
+                assertTrue(text.contains(x.siteRva()), x::toString);
+                assertTrue(x.targetRva() < base.optionalHeader().sizeOfImage(), x::toString);
+            }
+        }
+        byte[] again = Files.readAllBytes(out);
+        Packager.create(v1, v2, out, Differ.Options.defaults(), PatchWriter.Options.first());
+        assertTrue(Arrays.equals(again, Files.readAllBytes(out)), "the same inputs give the same bytes");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"switch_table_grows, x64", "switch_table_grows, x86"})
+    void jumpTablesAreRefusedForNowAndNothingIsWritten(String scenario, String arch, @TempDir Path tmp) {
+        Path dir = RepoPaths.testdataBin().resolve(arch).resolve(scenario);
+        Path out = tmp.resolve("patch.hpi");
+        PatchRefusedException e = org.junit.jupiter.api.Assertions.assertThrows(PatchRefusedException.class,
+                () -> Packager.create(dir.resolve("v1.exe"), dir.resolve("v2.exe"), out, Differ.Options.defaults(),
+                        PatchWriter.Options.first()));
+        assertTrue(e.getMessage().contains("`dispatch`"), e.getMessage());
+        assertTrue(!Files.exists(out));
+    }
+}
