@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Builds hotpatches for Windows PE/COFF binaries (x86, x64, ARM64).",
-        subcommands = {InspectCommand.class, DiffCommand.class, CreateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, DiffCommand.class, CreateCommand.class, ApplyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success; diff: there is something to patch",

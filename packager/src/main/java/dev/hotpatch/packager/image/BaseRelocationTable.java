@@ -11,14 +11,14 @@ import java.util.SortedMap;
  * 4 KB page, pages and sites in ascending order, each entry {@code type << 12 | offset in page}, and an ABSOLUTE
  * entry padding a block with an odd entry count so that every block is a multiple of 4 bytes.
  */
-final class BaseRelocationTable {
+public final class BaseRelocationTable {
     private static final long PAGE = 0x1000;
     private static final int BLOCK_HEADER = 8;
 
     private BaseRelocationTable() {}
 
     /** The blocks for {@code sites} (RVA to type, ascending); empty for no sites. */
-    static byte[] encode(SortedMap<Long, BaseRelocationType> sites) {
+    public static byte[] encode(SortedMap<Long, BaseRelocationType> sites) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long page = -1;
         short[] entries = new short[(int) Math.min(sites.size() + 1, PAGE / 2 + 1)];

@@ -1,0 +1,59 @@
+package dev.hotpatch.cli;
+
+import dev.hotpatch.packager.apply.OfflineApplier;
+import dev.hotpatch.packager.format.PatchFormatException;
+import dev.hotpatch.pe.PeFormatException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code hotpatch apply BASE PATCH -o OUT}: the engine's steps, offline, into a runnable patched image. */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = "Applies a patch image to its base offline and writes the patched image: the patch's code "
+                + "and data appended, references into the base filled in, jumps written at the replaced functions.",
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  the patched image was written",
+            "  4  the patch does not fit this base (another build, or something the applier cannot do); nothing written",
+            "  2  usage error",
+            "  1  an input could not be read, or an internal error"
+        })
+final class ApplyCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "BASE", description = "the base image the patch was created for")
+    Path baseFile;
+
+    @Parameters(index = "1", paramLabel = "PATCH", description = "the patch image")
+    Path patchFile;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "where to write the patched image")
+    Path out;
+
+    @Option(names = "--verbose", description = "print the stack trace of an error")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            OfflineApplier.apply(baseFile, patchFile, out);
+        } catch (PeFormatException e) {
+            throw Errors.InputException.malformed(baseFile + " or " + patchFile, e);
+        } catch (PatchFormatException e) {
+            throw new Errors.InputException(patchFile + " is not a valid patch image: " + e.getMessage() + ".", e);
+        } catch (OfflineApplier.ApplyException e) {
+            spec.commandLine().getErr().println("hotpatch: not applied: " + e.getMessage());
+            return ExitCodes.NOT_HOTPATCHABLE;
+        }
+        spec.commandLine().getOut().println("wrote " + out);
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}

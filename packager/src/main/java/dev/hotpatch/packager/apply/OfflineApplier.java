@@ -1,0 +1,382 @@
+package dev.hotpatch.packager.apply;
+
+import dev.hotpatch.packager.format.CanonicalBaseHash;
+import dev.hotpatch.packager.format.FixupRecord;
+import dev.hotpatch.packager.format.FunctionRecord;
+import dev.hotpatch.packager.format.HotPatchTables;
+import dev.hotpatch.packager.format.HotPatchTablesReader;
+import dev.hotpatch.packager.format.PatchFormatException;
+import dev.hotpatch.packager.image.AtomicFile;
+import dev.hotpatch.packager.image.BaseRelocationTable;
+import dev.hotpatch.packager.image.PeChecksum;
+import dev.hotpatch.pe.BaseRelocationType;
+import dev.hotpatch.pe.BaseRelocations;
+import dev.hotpatch.pe.DataDirectory;
+import dev.hotpatch.pe.DirectoryKind;
+import dev.hotpatch.pe.Machine;
+import dev.hotpatch.pe.PeFormatException;
+import dev.hotpatch.pe.PeImage;
+import dev.hotpatch.pe.PeReader;
+import dev.hotpatch.pe.Section;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The reference implementation of the engine's steps (docs/format.md), offline: it writes a runnable image that
+ * is the base with the patch applied. The patch's sections are appended after the base's (so every patch RVA
+ * moves by one delta), the patch's own relocations are rebased and merged with the base's into a new relocation
+ * section, its import descriptors join the base's in a new import directory (the base's IAT slots stay where
+ * they are), every fixup is filled with the base's address, and a jump is written at each replaced function's
+ * entry. It refuses a patch made for another base.
+ *
+ * <p>Not yet: unwind data for patch functions (exceptions thrown through a patched x64/ARM64 function),
+ * rollback, the hop trampoline.
+ */
+public final class OfflineApplier {
+    private static final int SECTION_HEADER = 40;
+
+    private OfflineApplier() {}
+
+    public static void apply(Path basePath, Path patchPath, Path out)
+            throws IOException, PeFormatException, PatchFormatException, ApplyException {
+        PeImage base = PeReader.read(basePath);
+        PeImage patch = PeReader.read(patchPath);
+        byte[] baseBytes = Files.readAllBytes(basePath);
+        byte[] patchBytes = Files.readAllBytes(patchPath);
+        AtomicFile.write(out, new OfflineApplier.Run(base, baseBytes, patch, patchBytes).apply());
+    }
+
+    /** The patch cannot be applied to this base; the message says why. */
+    public static final class ApplyException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public ApplyException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class Run {
+        final PeImage base;
+        final PeImage patch;
+        final byte[] patchBytes;
+        final HotPatchTables tables;
+        final boolean pe32Plus;
+        final long delta;
+        ByteBuffer file;
+        int fileEnd;
+        final List<byte[]> newHeaders = new ArrayList<>();
+
+        Run(PeImage base, byte[] baseBytes, PeImage patch, byte[] patchBytes)
+                throws PatchFormatException, PeFormatException, ApplyException {
+            this.base = base;
+            this.patch = patch;
+            this.patchBytes = patchBytes;
+            long tableRva = patch.loadConfig().flatMap(lc -> {
+                var v = lc.hotPatchTableOffset();
+                return v.isPresent() ? java.util.Optional.of(v.getAsLong()) : java.util.Optional.empty();
+            }).orElseThrow(() -> new ApplyException("the patch has no hot-patch table (its load config names none)."));
+            Section hp = patch.sectionAt(tableRva).orElseThrow(() -> new ApplyException("the patch's hot-patch table lies outside its sections."));
+            this.tables = HotPatchTablesReader.read(patch.readVirtual(tableRva, (int) (hp.rva() + hp.virtualSize() - tableRva)));
+            checkIdentity(base);
+            this.pe32Plus = base.is64Bit();
+            long end = alignUp(base.optionalHeader().sizeOfImage(), base.optionalHeader().sectionAlignment());
+            this.delta = end - patch.sections().get(0).rva();
+            int room = (int) Math.max(0, alignUp(baseBytes.length, base.optionalHeader().fileAlignment()) - baseBytes.length);
+            this.file = ByteBuffer.wrap(Arrays.copyOf(baseBytes, baseBytes.length + room)).order(ByteOrder.LITTLE_ENDIAN);
+            this.fileEnd = baseBytes.length + room;
+        }
+
+        void checkIdentity(PeImage b) throws ApplyException {
+            var id = tables.base();
+            if (id.machine() != b.machine().code() || id.originalTimeDateStamp() != b.fileHeader().timeDateStamp()
+                    || id.originalCheckSum() != b.optionalHeader().checkSum()
+                    || id.originalSizeOfImage() != b.optionalHeader().sizeOfImage()
+                    || !Arrays.equals(id.sha256(), CanonicalBaseHash.sha256(b))) {
+                throw new ApplyException("the patch was made for another base image (" + id.name()
+                        + "); apply it to the build it was created from.");
+            }
+        }
+
+        byte[] apply() throws ApplyException, PeFormatException {
+            // 1. The patch's sections, moved by delta.
+            long patchBase = patch.imageBase();
+            long baseImageBase = base.imageBase();
+            List<Long> extraRelocs = new ArrayList<>();
+            byte[][] content = new byte[patch.sections().size()][];
+            for (int i = 0; i < patch.sections().size(); i++) {
+                Section s = patch.sections().get(i);
+                content[i] = patch.readVirtual(s.rva(), (int) Math.max(s.virtualSize(), 0));
+            }
+            // Rebase the patch's own absolute addresses and keep their relocations.
+            BaseRelocations relocs = patch.relocations();
+            for (int r = 0; r < relocs.count(); r++) {
+                BaseRelocationType t = relocs.type(r);
+                if (t != BaseRelocationType.DIR64 && t != BaseRelocationType.HIGHLOW) {
+                    continue;
+                }
+                long site = relocs.rva(r);
+                int si = sectionIndex(site);
+                ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
+                int at = (int) (site - patch.sections().get(si).rva());
+                if (t == BaseRelocationType.DIR64) {
+                    b.putLong(at, b.getLong(at) - patchBase + delta + baseImageBase);
+                } else {
+                    b.putInt(at, (int) (b.getInt(at) - patchBase + delta + baseImageBase));
+                }
+                extraRelocs.add(site + delta);
+            }
+            // The patch's import descriptors: their RVAs (and those in its lookup tables) move by delta.
+            List<byte[]> patchDescriptors = new ArrayList<>();
+            patch.directory(DirectoryKind.IMPORT).filter(DataDirectory::isPresent).ifPresent(d -> {
+                for (long at = d.address(); ; at += 20) {
+                    int si = sectionIndex(at);
+                    ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
+                    int o = (int) (at - patch.sections().get(si).rva());
+                    if (b.getInt(o) == 0 && b.getInt(o + 12) == 0) {
+                        break;
+                    }
+                    long ilt = b.getInt(o) & 0xffffffffL;
+                    long iat = b.getInt(o + 16) & 0xffffffffL;
+                    shiftThunks(content, ilt);
+                    shiftThunks(content, iat);
+                    byte[] desc = new byte[20];
+                    ByteBuffer dd = ByteBuffer.wrap(desc).order(ByteOrder.LITTLE_ENDIAN);
+                    dd.putInt(0, (int) (ilt + delta));
+                    dd.putInt(12, (int) ((b.getInt(o + 12) & 0xffffffffL) + delta));
+                    dd.putInt(16, (int) (iat + delta));
+                    patchDescriptors.add(desc);
+                }
+            });
+            // 2. Fixups: fill each reference into the base with the base's address.
+            for (FunctionRecord f : tables.functions()) {
+                for (FixupRecord x : f.fixups()) {
+                    fix(content, x, baseImageBase, extraRelocs);
+                }
+            }
+            for (int i = 0; i < content.length; i++) {
+                Section s = patch.sections().get(i);
+                addSection(s.name().isEmpty() ? ".hp" : ("h" + s.name().replace(".", "")).substring(0, Math.min(8, s.name().length())),
+                        s.rva() + delta, content[i], s.characteristics());
+            }
+            // 3. A merged import directory.
+            if (!patchDescriptors.isEmpty()) {
+                ByteArrayOutputStream imports = new ByteArrayOutputStream();
+                base.directory(DirectoryKind.IMPORT).filter(DataDirectory::isPresent).ifPresent(d -> {
+                    for (long at = d.address(); ; at += 20) {
+                        byte[] desc = base.bytesAt(at, 20).map(bb -> {
+                            byte[] x = new byte[20];
+                            bb.get(x);
+                            return x;
+                        }).orElse(new byte[20]);
+                        ByteBuffer dd = ByteBuffer.wrap(desc).order(ByteOrder.LITTLE_ENDIAN);
+                        if (dd.getInt(0) == 0 && dd.getInt(12) == 0) {
+                            break;
+                        }
+                        imports.writeBytes(desc);
+                    }
+                });
+                patchDescriptors.forEach(imports::writeBytes);
+                imports.writeBytes(new byte[20]);
+                long rva = addSection(".himp", -1, imports.toByteArray(), Section.CNT_INITIALIZED_DATA | Section.MEM_READ | Section.MEM_WRITE);
+                setDirectory(DirectoryKind.IMPORT, rva, imports.size());
+            }
+            // 4. Relocations: the base's and the patch's, in a new section.
+            SortedMap<Long, BaseRelocationType> sites = new TreeMap<>();
+            BaseRelocations baseRelocs = base.relocations();
+            for (int r = 0; r < baseRelocs.count(); r++) {
+                BaseRelocationType t = baseRelocs.type(r);
+                if (t != BaseRelocationType.ABSOLUTE) {
+                    sites.put(baseRelocs.rva(r), t);
+                }
+            }
+            for (long site : extraRelocs) {
+                sites.put(site, pe32Plus ? BaseRelocationType.DIR64 : BaseRelocationType.HIGHLOW);
+            }
+            if (!sites.isEmpty()) {
+                byte[] blocks = BaseRelocationTable.encode(sites);
+                long rva = addSection(".hreloc", -1, blocks, Section.CNT_INITIALIZED_DATA | Section.MEM_READ | Section.MEM_DISCARDABLE);
+                setDirectory(DirectoryKind.BASE_RELOCATION, rva, blocks.length);
+            }
+            // 5. Trampolines at the replaced functions' entries.
+            for (FunctionRecord f : tables.functions()) {
+                if (f.redirect()) {
+                    trampoline(f.siteRva(), f.patchRva() + delta, f.originalBytes());
+                }
+            }
+            return finish();
+        }
+
+        void shiftThunks(byte[][] content, long tableRva) {
+            int si = sectionIndex(tableRva);
+            ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
+            int width = pe32Plus ? 8 : 4;
+            for (int o = (int) (tableRva - patch.sections().get(si).rva()); o + width <= content[si].length; o += width) {
+                long v = pe32Plus ? b.getLong(o) : b.getInt(o) & 0xffffffffL;
+                if (v == 0) {
+                    break;
+                }
+                boolean ordinal = pe32Plus ? v < 0 : (v & 0x80000000L) != 0;
+                if (!ordinal) {
+                    if (pe32Plus) {
+                        b.putLong(o, v + delta);
+                    } else {
+                        b.putInt(o, (int) (v + delta));
+                    }
+                }
+            }
+        }
+
+        void fix(byte[][] content, FixupRecord x, long imageBase, List<Long> extraRelocs) throws ApplyException {
+            int si = sectionIndex(x.siteRva());
+            ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
+            int at = (int) (x.siteRva() - patch.sections().get(si).rva());
+            long site = x.siteRva() + delta;
+            long target = x.targetRva() + x.addend();
+            switch (x.kind()) {
+                case REL32 -> {
+                    long v = target - (site + 4 + x.tail());
+                    if (v != (int) v) {
+                        throw new ApplyException("fixup " + x.name() + " does not reach its target.");
+                    }
+                    b.putInt(at, (int) v);
+                }
+                case X86_ABS32 -> {
+                    b.putInt(at, (int) (imageBase + target));
+                    extraRelocs.add(site);
+                }
+                case X64_ABS64 -> {
+                    b.putLong(at, imageBase + target);
+                    extraRelocs.add(site);
+                }
+                case ARM64_BRANCH26 -> patch(b, at, 0x03FFFFFF, (int) ((target - site) >> 2));
+                case ARM64_ADRP_ADD, ARM64_ADRP_LDST -> {
+                    long pages = ((target & ~0xFFFL) - (site & ~0xFFFL)) >> 12;
+                    patch(b, at, 0x60FFFFE0, (int) ((pages & 3) << 29 | ((pages >> 2) & 0x7FFFF) << 5));
+                    int shift = x.kind() == dev.hotpatch.packager.format.FixupKind.ARM64_ADRP_LDST ? x.accessShift() : 0;
+                    patch(b, at + x.pairOffset(), 0x003FFC00, (int) (((target & 0xFFF) >> shift) << 10));
+                }
+                default -> throw new ApplyException("fixup kind " + x.kind() + " is not supported by the offline applier.");
+            }
+        }
+
+        void trampoline(long siteRva, long targetRva, byte[] original) throws ApplyException {
+            long offset = base.fileOffset(siteRva, original.length);
+            if (offset < 0) {
+                throw new ApplyException(String.format("the trampoline site 0x%x is not in the base file.", siteRva));
+            }
+            for (int i = 0; i < original.length; i++) {
+                if (file.get((int) offset + i) != original[i]) {
+                    throw new ApplyException(String.format("the base's bytes at 0x%x are not the ones the patch expects.", siteRva));
+                }
+            }
+            if (base.machine() == Machine.ARM64) {
+                file.putInt((int) offset, 0x14000000 | (int) (((targetRva - siteRva) >> 2) & 0x03FFFFFF));
+            } else {
+                file.put((int) offset, (byte) 0xE9);
+                file.putInt((int) offset + 1, (int) (targetRva - (siteRva + 5)));
+            }
+        }
+
+        static void patch(ByteBuffer b, int at, int mask, int value) {
+            b.putInt(at, (b.getInt(at) & ~mask) | (value & mask));
+        }
+
+        int sectionIndex(long rva) {
+            for (int i = 0; i < patch.sections().size(); i++) {
+                Section s = patch.sections().get(i);
+                if (rva >= s.rva() && rva < s.rva() + Math.max(s.virtualSize(), s.rawSize())) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException(String.format("patch rva 0x%x is in no section", rva));
+        }
+
+        // ---- the merged file's headers --------------------------------------------------------------------
+
+        long nextRva() {
+            long max = base.optionalHeader().sizeOfImage();
+            for (byte[] h : newHeaders) {
+                ByteBuffer hb = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
+                max = Math.max(max, (hb.getInt(12) & 0xffffffffL) + (hb.getInt(8) & 0xffffffffL));
+            }
+            return alignUp(max, base.optionalHeader().sectionAlignment());
+        }
+
+        /** Appends a section at {@code rva} (or the next free RVA when -1) and returns its RVA. */
+        long addSection(String name, long rva, byte[] data, long characteristics) {
+            long at = rva < 0 ? nextRva() : rva;
+            long fileAlign = base.optionalHeader().fileAlignment();
+            int raw = (int) alignUp(data.length, fileAlign);
+            int pointer = fileEnd;
+            ensure(pointer + raw);
+            file.put(pointer, data);
+            fileEnd = pointer + raw;
+            byte[] h = new byte[SECTION_HEADER];
+            ByteBuffer hb = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            System.arraycopy(n, 0, h, 0, Math.min(8, n.length));
+            hb.putInt(8, Math.max(data.length, 1));
+            hb.putInt(12, (int) at);
+            hb.putInt(16, raw);
+            hb.putInt(20, raw == 0 ? 0 : pointer);
+            hb.putInt(36, (int) characteristics);
+            newHeaders.add(h);
+            return at;
+        }
+
+        void ensure(int size) {
+            if (file.capacity() < size) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(size, file.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+                bigger.put(0, file, 0, file.capacity());
+                file = bigger;
+            }
+        }
+
+        long optionalHeaderOffset() {
+            return base.ntHeadersOffset() + 24;
+        }
+
+        void setDirectory(DirectoryKind kind, long rva, long size) {
+            int at = (int) (optionalHeaderOffset() + (pe32Plus ? 112 : 96) + 8 * kind.ordinal());
+            file.putInt(at, (int) rva);
+            file.putInt(at + 4, (int) size);
+        }
+
+        byte[] finish() throws ApplyException {
+            long nt = base.ntHeadersOffset();
+            int count = base.fileHeader().numberOfSections();
+            long table = optionalHeaderOffset() + base.fileHeader().sizeOfOptionalHeader();
+            long tableEnd = table + (long) (count + newHeaders.size()) * SECTION_HEADER;
+            long firstRaw = base.sections().stream().filter(s -> s.rawSize() > 0).mapToLong(Section::rawOffset).min().orElse(Long.MAX_VALUE);
+            if (tableEnd > base.optionalHeader().sizeOfHeaders() || tableEnd > firstRaw) {
+                throw new ApplyException("the base's headers have no room for " + newHeaders.size()
+                        + " more section headers; rebuild the base with spare header room.");
+            }
+            for (int i = 0; i < newHeaders.size(); i++) {
+                file.put((int) (table + (long) (count + i) * SECTION_HEADER), newHeaders.get(i));
+            }
+            file.putShort((int) nt + 6, (short) (count + newHeaders.size()));
+            long opt = optionalHeaderOffset();
+            file.putInt((int) opt + 56, (int) nextRva());
+            setDirectory(DirectoryKind.CERTIFICATE, 0, 0);        // any signature no longer covers the image
+            byte[] out = Arrays.copyOf(file.array(), fileEnd);
+            ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putInt((int) opt + 64,
+                    (int) PeChecksum.compute(out, (int) opt + 64));
+            return out;
+        }
+
+        static long alignUp(long v, long a) {
+            return (v + a - 1) / a * a;
+        }
+    }
+}
