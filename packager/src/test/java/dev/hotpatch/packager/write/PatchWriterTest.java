@@ -73,6 +73,33 @@ class PatchWriterTest {
         assertTrue(Arrays.equals(again, Files.readAllBytes(out)), "the same inputs give the same bytes");
     }
 
+    /** pefile loads each machine's patch without structural warnings, with the CheckSum it computes itself. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"new_import, x64, exe", "new_import, x86, dll", "new_import, arm64, dll", "new_global, x86, exe"})
+    void pefileAcceptsThePatch(String scenario, String arch, String kind, @TempDir Path tmp) throws Exception {
+        Path python = dev.hotpatch.testsupport.ExternalTools.requirePythonModule("pefile", "python3-pefile");
+        Path dir = RepoPaths.testdataBin().resolve(arch).resolve(scenario);
+        Path out = tmp.resolve("patch.hpi");
+        Packager.create(dir.resolve("v1." + kind), dir.resolve("v2." + kind), out, Differ.Options.defaults(),
+                PatchWriter.Options.first());
+        String script = String.join("\n",
+                "import pefile, sys",
+                "pe = pefile.PE(sys.argv[1])",
+                "known = ('entry point', 'AddressOfEntryPoint', 'truncat')",
+                "bad = [w for w in pe.get_warnings() if not any(k in w for k in known)]",
+                "print('warnings', bad)",
+                "print('checksum', pe.OPTIONAL_HEADER.CheckSum == pe.generate_checksum())",
+                "print('imports', [e.dll.decode() + '!' + i.name.decode() for e in getattr(pe, 'DIRECTORY_ENTRY_IMPORT', []) for i in e.imports])");
+        Process p = new ProcessBuilder(python.toString(), "-c", script, out.toString()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), text);
+        assertTrue(text.contains("warnings []"), text);
+        assertTrue(text.contains("checksum True"), text);
+        if (scenario.equals("new_import")) {
+            assertTrue(text.toLowerCase(java.util.Locale.ROOT).contains("kernel32.dll!lstrlena"), text);
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"switch_table_grows, x64", "switch_table_grows, x86"})
     void jumpTablesAreRefusedForNowAndNothingIsWritten(String scenario, String arch, @TempDir Path tmp) {
