@@ -42,7 +42,21 @@ final class InspectCommand implements Callable<Integer> {
         }
         PeReport report = new PeReport(image);
         PrintWriter out = spec.commandLine().getOut(); // System.out unless a caller (a test) set another writer
-        out.print(json ? report.toJson() : report.toText());
+        java.util.Optional<dev.hotpatch.packager.inspect.PatchReport> patch;
+        try {
+            patch = dev.hotpatch.packager.inspect.PatchReport.of(image);
+        } catch (dev.hotpatch.packager.format.PatchFormatException e) {
+            throw new Errors.InputException(file + " has malformed hot-patch tables: " + e.getMessage()
+                    + "; the patch is damaged or not ours.", e);
+        }
+        if (json) {
+            String pe = report.toJson().stripTrailing();
+            out.print(patch.isEmpty() ? report.toJson()
+                    : pe.substring(0, pe.lastIndexOf('}')) + ",\"hot_patch\":" + patch.get().toJson() + "}\n");
+        } else {
+            out.print(report.toText());
+            patch.ifPresent(p -> out.print(p.toText()));
+        }
         out.flush();
         return ExitCodes.OK;
     }

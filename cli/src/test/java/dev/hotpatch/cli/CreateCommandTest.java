@@ -40,6 +40,23 @@ class CreateCommandTest {
     }
 
     @Test
+    void inspectShowsThePatchTablesAndSizeInTextAndJson(@TempDir Path tmp) {
+        Path out = tmp.resolve("p.hpi");
+        run(new StringWriter(), "create", sample("new_helper", "v1.exe").toString(),
+                sample("new_helper", "v2.exe").toString(), "-o", out.toString());
+        StringWriter text = new StringWriter();
+        assertEquals(ExitCodes.OK, run(text, "inspect", out.toString()));
+        assertTrue(text.toString().contains("Hot patch") && text.toString().contains("compute  replaces base 0x")
+                && text.toString().contains("clamp_to_limit  new") && text.toString().contains("size: "), text.toString());
+        StringWriter json = new StringWriter();
+        assertEquals(ExitCodes.OK, run(json, "inspect", "--json", out.toString()));
+        var doc = dev.hotpatch.testsupport.Json.object(dev.hotpatch.testsupport.Json.parse(json.toString()));
+        var patch = dev.hotpatch.testsupport.Json.object(doc.get("hot_patch"));
+        assertEquals(2, dev.hotpatch.testsupport.Json.array(patch.get("functions")).size(), json.toString());
+        assertTrue((Long) dev.hotpatch.testsupport.Json.object(patch.get("size")).get("code") > 0, json.toString());
+    }
+
+    @Test
     void nothingToPatchWritesNothingAndExits3(@TempDir Path tmp) {
         Path out = tmp.resolve("p.hpi");
         StringWriter text = new StringWriter();
