@@ -165,12 +165,19 @@ public final class OfflineApplier {
             }
             for (int i = 0; i < content.length; i++) {
                 Section s = patch.sections().get(i);
+                if (s.name().equals(".reloc") || s.name().equals(".hpatch")) {
+                    continue;   // rebased and merged below / not needed once applied: fewer section headers
+                }
                 addSection(s.name().isEmpty() ? ".hp" : ("h" + s.name().replace(".", "")).substring(0, Math.min(8, s.name().length())),
                         s.rva() + delta, content[i], s.characteristics());
             }
-            // 3. A merged import directory.
+            // 3 and 4. One section for the merged import directory and the merged relocations (header room in
+            // the base is scarce).
+            ByteArrayOutputStream meta = new ByteArrayOutputStream();
+            long importsAt = -1;
+            long importsSize = 0;
             if (!patchDescriptors.isEmpty()) {
-                ByteArrayOutputStream imports = new ByteArrayOutputStream();
+                importsAt = 0;
                 base.directory(DirectoryKind.IMPORT).filter(DataDirectory::isPresent).ifPresent(d -> {
                     for (long at = d.address(); ; at += 20) {
                         byte[] desc = base.bytesAt(at, 20).map(bb -> {
@@ -182,15 +189,13 @@ public final class OfflineApplier {
                         if (dd.getInt(0) == 0 && dd.getInt(12) == 0) {
                             break;
                         }
-                        imports.writeBytes(desc);
+                        meta.writeBytes(desc);
                     }
                 });
-                patchDescriptors.forEach(imports::writeBytes);
-                imports.writeBytes(new byte[20]);
-                long rva = addSection(".himp", -1, imports.toByteArray(), Section.CNT_INITIALIZED_DATA | Section.MEM_READ | Section.MEM_WRITE);
-                setDirectory(DirectoryKind.IMPORT, rva, imports.size());
+                patchDescriptors.forEach(meta::writeBytes);
+                meta.writeBytes(new byte[20]);
+                importsSize = meta.size();
             }
-            // 4. Relocations: the base's and the patch's, in a new section.
             SortedMap<Long, BaseRelocationType> sites = new TreeMap<>();
             BaseRelocations baseRelocs = base.relocations();
             for (int r = 0; r < baseRelocs.count(); r++) {
@@ -202,10 +207,23 @@ public final class OfflineApplier {
             for (long site : extraRelocs) {
                 sites.put(site, pe32Plus ? BaseRelocationType.DIR64 : BaseRelocationType.HIGHLOW);
             }
-            if (!sites.isEmpty()) {
-                byte[] blocks = BaseRelocationTable.encode(sites);
-                long rva = addSection(".hreloc", -1, blocks, Section.CNT_INITIALIZED_DATA | Section.MEM_READ | Section.MEM_DISCARDABLE);
-                setDirectory(DirectoryKind.BASE_RELOCATION, rva, blocks.length);
+            long relocsAt = -1;
+            byte[] blocks = sites.isEmpty() ? new byte[0] : BaseRelocationTable.encode(sites);
+            if (blocks.length > 0) {
+                while (meta.size() % 4 != 0) {
+                    meta.write(0);
+                }
+                relocsAt = meta.size();
+                meta.writeBytes(blocks);
+            }
+            if (meta.size() > 0) {
+                long rva = addSection(".hmeta", -1, meta.toByteArray(), Section.CNT_INITIALIZED_DATA | Section.MEM_READ);
+                if (importsAt >= 0) {
+                    setDirectory(DirectoryKind.IMPORT, rva + importsAt, importsSize);
+                }
+                if (relocsAt >= 0) {
+                    setDirectory(DirectoryKind.BASE_RELOCATION, rva + relocsAt, blocks.length);
+                }
             }
             // 5. Trampolines at the replaced functions' entries.
             for (FunctionRecord f : tables.functions()) {
