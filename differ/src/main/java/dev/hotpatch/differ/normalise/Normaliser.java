@@ -40,6 +40,10 @@ public final class Normaliser {
          * REL32 tail or ARM64 access shift in {@code extra}.
          */
         default void reference(int ref, int range, int offset, int fieldKind, int fieldOffset, int extra) {}
+
+        /** A branch from range {@code range} to {@code targetRange} of the same function, and its field. */
+        default void crossRange(int range, int offset, int fieldKind, int fieldOffset, int extra, int targetRange,
+                                long targetOffset) {}
     }
 
     private final ImageCode code;
@@ -194,6 +198,12 @@ public final class Normaliser {
                         localOffset = step.branchTarget - fn.rangeStart(localRange);
                         hasher.add(MARK_LOCAL);
                         recordLocal(startCount - 1, localRange, localOffset);
+                        if (sink != null && localRange != r) {
+                            // A branch to another range of the same function (gcc's .cold part): a patch that
+                            // places the ranges elsewhere must re-encode it. Reported with no reference index.
+                            sink.crossRange(r, pos, step.branchFieldKind, step.branchFieldOffset, step.branchFieldTail,
+                                    localRange, localOffset);
+                        }
                         fn.branches++;
                         if (localRange == 0 && localOffset > 0 && (fn.firstLocalTarget < 0 || localOffset < fn.firstLocalTarget)) {
                             fn.firstLocalTarget = (int) localOffset;

@@ -75,6 +75,8 @@ public final class PatchPlanner {
 
     private List<Fixup> fixups(Fn fn) throws DifferException {
         List<int[]> sites = new ArrayList<>();
+        List<Fixup> crossRange = new ArrayList<>();
+        int self = planIndexOfNew.get(fn.index());
         RefTable refs = new RefTable();
         Normaliser n = new Normaliser(b.code(), b.functions(), Differ.decoderFor(b.code()), refs);
         long[] snapshot = fn.saveFingerprint();
@@ -87,9 +89,16 @@ public final class PatchPlanner {
             public void reference(int ref, int range, int offset, int fieldKind, int fieldOffset, int extra) {
                 sites.add(new int[] {ref, range, offset, fieldKind, fieldOffset, extra});
             }
+
+            @Override
+            public void crossRange(int range, int offset, int fieldKind, int fieldOffset, int extra, int targetRange,
+                                   long targetOffset) {
+                crossRange.add(new Fixup(range, offset, fieldKind, fieldOffset, extra,
+                        new Target.PatchFunction(self, targetRange, targetOffset, fn.displayName())));
+            }
         });
         fn.restoreFingerprint(snapshot);
-        List<Fixup> out = new ArrayList<>();
+        List<Fixup> out = new ArrayList<>(crossRange);
         for (int[] s : sites) {
             int token = fn.tokenStart + s[0];
             out.add(new Fixup(s[1], s[2], s[3], s[4], s[5], target(token, refs.target(s[0]), refs.flags(s[0]))));

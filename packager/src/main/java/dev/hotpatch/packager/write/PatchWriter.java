@@ -60,6 +60,14 @@ public final class PatchWriter {
     private final Map<String, Long> literalPlace = new TreeMap<>();        // "rva:len" -> patch rva
     private final Map<Long, Long> globalPlace = new TreeMap<>();           // new rva -> patch rva
     private final Map<String, Long> thunkPlace = new TreeMap<>();          // import -> patch rva of its thunk
+    private final Map<String, JumpTable> jumpTables = new TreeMap<>();     // "rva:0" -> the table's case targets
+
+    private static final int TABLE_ABSOLUTE = 0;
+    private static final int TABLE_RELATIVE = 1;
+    private static final int TABLE_RVA = 2;
+
+    /** A switch table of the new image: how its 32-bit entries are read, and the case targets (new RVAs). */
+    private record JumpTable(PlannedFunction owner, int form, long[] targets) {}
     private ImportDirectory imports;
 
     private PatchWriter(PeImage base, PeImage newImage, PatchPlan plan) {
@@ -121,7 +129,13 @@ public final class PatchWriter {
                     if (!literalPlace.containsKey(key)) {
                         rdataSize = align(rdataSize, 16);
                         literalPlace.put(key, rdataSize);
-                        rdataSize += Math.max(d.length(), 1);
+                        if (d.jumpTable()) {
+                            JumpTable table = readTable(f, d.newRva());
+                            jumpTables.put(key, table);
+                            rdataSize += 4L * table.targets().length;
+                        } else {
+                            rdataSize += Math.max(d.length(), 1);
+                        }
                     }
                 }
             }
@@ -174,9 +188,27 @@ public final class PatchWriter {
         for (Map.Entry<String, Long> e : literalPlace.entrySet()) {
             String[] k = e.getKey().split(":");
             int length = Integer.parseInt(k[1]);
-            newCode.read(Long.parseLong(k[0]), length, rdata, (int) (e.getValue() - rdataRva));
+            if (!jumpTables.containsKey(e.getKey())) {
+                newCode.read(Long.parseLong(k[0]), length, rdata, (int) (e.getValue() - rdataRva));
+            }
+        }
+        List<long[]> absoluteEntries = new ArrayList<>();
+        for (Map.Entry<String, JumpTable> e : jumpTables.entrySet()) {
+            long tableRva = literalPlace.get(e.getKey());
+            JumpTable table = e.getValue();
+            for (int i = 0; i < table.targets().length; i++) {
+                long target = patchAddressInside(table.owner(), table.targets()[i]);
+                if (table.form() == TABLE_ABSOLUTE) {
+                    absoluteEntries.add(new long[] {tableRva + 4L * i, target});
+                } else {
+                    putInt(rdata, (int) (tableRva - rdataRva) + 4 * i, (int) (target - tableRva));
+                }
+            }
         }
         image.write(rdataRva, java.util.Arrays.copyOf(rdata, (int) (importOffset >= 0 ? importOffset : loadConfigOffset)));
+        for (long[] entry : absoluteEntries) {
+            image.writeAddress(entry[0], entry[1]);
+        }
         if (dataSize > 0) {
             byte[] data = new byte[(int) dataSize];
             for (Map.Entry<Long, Long> e : globalPlace.entrySet()) {
@@ -208,7 +240,11 @@ public final class PatchWriter {
                 if (t instanceof Target.Unresolved u) {
                     throw new PatchRefusedException(where + "; that cannot be placed in a patch.");
                 }
-                if (t instanceof Target.PatchData d && (d.jumpTable() || hasPointers(d.newRva(), d.length()))) {
+                if (t instanceof Target.PatchData d && d.jumpTable() && readTable(f, d.newRva()).form() == TABLE_RVA) {
+                    throw new PatchRefusedException(where + ", a switch table of image-relative offsets, which this "
+                            + "version of the patch writer does not rebuild yet; ship the new build instead.");
+                }
+                if (t instanceof Target.PatchData d && !d.jumpTable() && hasPointers(d.newRva(), d.length())) {
                     throw new PatchRefusedException(where + ", data holding code addresses, which this version of the "
                             + "patch writer does not rebuild yet; ship the new build instead.");
                 }
@@ -222,6 +258,68 @@ public final class PatchWriter {
                 }
             }
         }
+    }
+
+    /**
+     * The switch table at {@code table} for a function: consecutive 32-bit entries that lead into it, read as
+     * absolute addresses (32-bit images), offsets from the table (gcc, LLVM) or RVAs (MSVC), whichever reads
+     * the longest run (at least two entries).
+     */
+    private JumpTable readTable(PlannedFunction f, long table) throws PatchRefusedException {
+        int max = 4096;
+        byte[] raw = new byte[4 * max];
+        newCode.read(table, raw.length, raw, 0);
+        int best = 0;
+        int bestForm = -1;
+        for (int form = 0; form < 3; form++) {
+            if (form == TABLE_ABSOLUTE && newCode.is64()) {
+                continue;
+            }
+            int n = 0;
+            while (n < max && inside(f, entryTarget(form, table, raw, n))) {
+                n++;
+            }
+            if (n > best) {
+                best = n;
+                bestForm = form;
+            }
+        }
+        if (best < 2) {
+            throw new PatchRefusedException("function `" + f.name() + "` uses a jump table the patch writer cannot read.");
+        }
+        long[] targets = new long[best];
+        for (int i = 0; i < best; i++) {
+            targets[i] = entryTarget(bestForm, table, raw, i);
+        }
+        return new JumpTable(f, bestForm, targets);
+    }
+
+    private long entryTarget(int form, long table, byte[] raw, int i) {
+        long e = (raw[4 * i] & 0xff) | (raw[4 * i + 1] & 0xff) << 8 | (raw[4 * i + 2] & 0xff) << 16 | (long) raw[4 * i + 3] << 24;
+        return switch (form) {
+            case TABLE_ABSOLUTE -> newCode.rvaOfAddress(e & 0xffffffffL);
+            case TABLE_RELATIVE -> table + e;
+            default -> e & 0xffffffffL;
+        };
+    }
+
+    private static boolean inside(PlannedFunction f, long rva) {
+        for (long[] r : f.newRanges()) {
+            if (rva >= r[0] && rva < r[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where a new-image address inside a carried function lands in the patch. */
+    private long patchAddressInside(PlannedFunction f, long rva) {
+        for (long[] r : f.newRanges()) {
+            if (rva >= r[0] && rva < r[1]) {
+                return rangePlace.get(r[0])[0] + (rva - r[0]);
+            }
+        }
+        throw new IllegalStateException("a case target outside its function");
     }
 
     private boolean hasPointers(long rva, int length) {

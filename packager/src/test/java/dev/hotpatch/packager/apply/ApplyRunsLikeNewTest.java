@@ -27,14 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * never the exit code, and empty output fails.
  *
  * <p>Not covered yet (issue 4 is open): cpp_exception_through_changed (the patch has no unwind data, so the
- * exception cannot pass the patched function) and switch_table_grows (the writer does not rebuild jump tables).
+ * exception cannot pass the patched function).
  */
 class ApplyRunsLikeNewTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"address_taken", "calls_unchanged_and_globals", "constant_changed",
         "cpp_virtual_method_changed", "float_constant_changed", "function_deleted", "function_grows",
-        "inlined_helper_changed", "new_global", "new_helper", "new_import", "string_literal_changed"})
+        "inlined_helper_changed", "new_global", "new_helper", "new_import", "string_literal_changed", "switch_table_grows"})
     void patchedV1PrintsWhatV2Prints(String scenario, @TempDir Path tmp) throws Exception {
         Path wine = ExternalTools.require("wine", "wine");
         Path dir = RepoPaths.testdataBin().resolve("x64").resolve(scenario);
