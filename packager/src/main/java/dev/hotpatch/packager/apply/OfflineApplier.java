@@ -1,5 +1,6 @@
 package dev.hotpatch.packager.apply;
 
+import dev.hotpatch.packager.format.Arm64Fields;
 import dev.hotpatch.packager.format.CanonicalBaseHash;
 import dev.hotpatch.packager.format.FixupRecord;
 import dev.hotpatch.packager.format.FunctionRecord;
@@ -276,12 +277,12 @@ public final class OfflineApplier {
                     b.putLong(at, imageBase + target);
                     extraRelocs.add(site);
                 }
-                case ARM64_BRANCH26 -> patch(b, at, 0x03FFFFFF, (int) ((target - site) >> 2));
+                case ARM64_BRANCH26 -> b.putInt(at, Arm64Fields.branch26(b.getInt(at), target - site));
                 case ARM64_ADRP_ADD, ARM64_ADRP_LDST -> {
-                    long pages = ((target & ~0xFFFL) - (site & ~0xFFFL)) >> 12;
-                    patch(b, at, 0x60FFFFE0, (int) ((pages & 3) << 29 | ((pages >> 2) & 0x7FFFF) << 5));
+                    b.putInt(at, Arm64Fields.adrp(b.getInt(at), site, target));
                     int shift = x.kind() == dev.hotpatch.packager.format.FixupKind.ARM64_ADRP_LDST ? x.accessShift() : 0;
-                    patch(b, at + x.pairOffset(), 0x003FFC00, (int) (((target & 0xFFF) >> shift) << 10));
+                    int pair = at + x.pairOffset();
+                    b.putInt(pair, Arm64Fields.lo12(b.getInt(pair), target, shift));
                 }
                 default -> throw new ApplyException("fixup kind " + x.kind() + " is not supported by the offline applier.");
             }
@@ -298,15 +299,11 @@ public final class OfflineApplier {
                 }
             }
             if (base.machine() == Machine.ARM64) {
-                file.putInt((int) offset, 0x14000000 | (int) (((targetRva - siteRva) >> 2) & 0x03FFFFFF));
+                file.putInt((int) offset, Arm64Fields.branch26(0x14000000, targetRva - siteRva));
             } else {
                 file.put((int) offset, (byte) 0xE9);
                 file.putInt((int) offset + 1, (int) (targetRva - (siteRva + 5)));
             }
-        }
-
-        static void patch(ByteBuffer b, int at, int mask, int value) {
-            b.putInt(at, (b.getInt(at) & ~mask) | (value & mask));
         }
 
         int sectionIndex(long rva) {

@@ -6,6 +6,7 @@ import dev.hotpatch.differ.plan.Fixup;
 import dev.hotpatch.differ.plan.PatchPlan;
 import dev.hotpatch.differ.plan.PlannedFunction;
 import dev.hotpatch.differ.plan.Target;
+import dev.hotpatch.packager.format.Arm64Fields;
 import dev.hotpatch.packager.format.CanonicalBaseHash;
 import dev.hotpatch.packager.format.FixupKind;
 import dev.hotpatch.packager.format.FixupRecord;
@@ -388,19 +389,16 @@ public final class PatchWriter {
                 text[field] = (byte) delta;
             }
             case Step.FIELD_ABS32, Step.FIELD_ABS64 -> image.writeAddress(instruction + x.fieldOffset(), target);
-            case Step.FIELD_BRANCH26 -> patchWord(text, at, 0x03FFFFFF, (int) ((target - instruction) >> 2));
-            case Step.FIELD_BRANCH19, Step.FIELD_LITERAL19 -> patchWord(text, at, 0x00FFFFE0, (int) ((target - instruction) >> 2) << 5);
-            case Step.FIELD_BRANCH14 -> patchWord(text, at, 0x0007FFE0, (int) ((target - instruction) >> 2) << 5);
-            case Step.FIELD_ADR21 -> {
-                long delta = target - instruction;
-                patchWord(text, at, 0x60FFFFE0, (int) ((delta & 3) << 29 | ((delta >> 2) & 0x7FFFF) << 5));
-            }
+            case Step.FIELD_BRANCH26 -> setWord(text, at, Arm64Fields.branch26(word(text, at), target - instruction));
+            case Step.FIELD_BRANCH19, Step.FIELD_LITERAL19 -> setWord(text, at, Arm64Fields.imm19(word(text, at), target - instruction));
+            case Step.FIELD_BRANCH14 -> setWord(text, at, Arm64Fields.imm14(word(text, at), target - instruction));
+            case Step.FIELD_ADR21 -> setWord(text, at, Arm64Fields.adr(word(text, at), target - instruction));
             case Step.FIELD_ADRP_ADD, Step.FIELD_ADRP_LDST -> {
                 long adrp = instruction + x.fieldOffset();
-                long pages = ((target & ~0xFFFL) - (adrp & ~0xFFFL)) >> 12;
-                patchWord(text, (int) (adrp - textRva), 0x60FFFFE0, (int) ((pages & 3) << 29 | ((pages >> 2) & 0x7FFFF) << 5));
+                int adrpAt = (int) (adrp - textRva);
+                setWord(text, adrpAt, Arm64Fields.adrp(word(text, adrpAt), adrp, target));
                 int shift = x.fieldKind() == Step.FIELD_ADRP_LDST ? x.extra() : 0;
-                patchWord(text, at, 0x003FFC00, (int) (((target & 0xFFF) >> shift) << 10));
+                setWord(text, at, Arm64Fields.lo12(word(text, at), target, shift));
             }
             default -> throw new PatchRefusedException("function `" + name + "` has a reference of a kind the patch writer cannot encode.");
         }
@@ -443,12 +441,12 @@ public final class PatchWriter {
                 yield FixupRecord.simple(site, FixupKind.X64_ABS64, target, 0, what);
             }
             case Step.FIELD_BRANCH26 -> {
-                patchWord(text, at, 0x03FFFFFF, 0);
+                setWord(text, at, Arm64Fields.branch26(word(text, at), 0));
                 yield FixupRecord.simple(instruction, FixupKind.ARM64_BRANCH26, target, 0, what);
             }
             case Step.FIELD_ADRP_ADD, Step.FIELD_ADRP_LDST -> {
-                patchWord(text, at + x.fieldOffset(), 0x60FFFFE0, 0);
-                patchWord(text, at, 0x003FFC00, 0);
+                setWord(text, at + x.fieldOffset(), Arm64Fields.adr(word(text, at + x.fieldOffset()), 0));
+                setWord(text, at, Arm64Fields.lo12(word(text, at), 0, 0));
                 yield x.fieldKind() == Step.FIELD_ADRP_ADD
                         ? FixupRecord.adrpAdd(site, -x.fieldOffset(), target, 0, what)
                         : FixupRecord.adrpLdst(site, -x.fieldOffset(), x.extra(), target, 0, what);
@@ -467,9 +465,8 @@ public final class PatchWriter {
         String[] parts = name.split("!", 2);
         long slot = imports.iatSlot(parts[0], parts[1]);
         if (machine == Machine.ARM64) {
-            long pages = ((slot & ~0xFFFL) - (rva & ~0xFFFL)) >> 12;
-            putInt(text, at, 0x90000010 | (int) ((pages & 3) << 29 | ((pages >> 2) & 0x7FFFF) << 5));
-            putInt(text, at + 4, 0xF9400210 | (int) ((slot & 0xFFF) >> 3) << 10);
+            putInt(text, at, Arm64Fields.adrp(0x90000010, rva, slot));
+            putInt(text, at + 4, Arm64Fields.lo12(0xF9400210, slot, 3));
             putInt(text, at + 8, 0xD61F0200);
         } else {
             text[at] = (byte) 0xFF;
@@ -482,9 +479,12 @@ public final class PatchWriter {
         }
     }
 
-    private static void patchWord(byte[] b, int at, int mask, int value) {
-        int w = (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
-        putInt(b, at, (w & ~mask) | (value & mask));
+    private static int word(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    }
+
+    private static void setWord(byte[] b, int at, int w) {
+        putInt(b, at, w);
     }
 
     private static void putInt(byte[] b, int at, int v) {
