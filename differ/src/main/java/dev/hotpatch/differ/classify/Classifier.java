@@ -288,18 +288,9 @@ public final class Classifier {
     /** Relocated pointers inside a global: {offset, target RVA}; their bytes are cleared in {@code bytes}. */
     private static List<long[]> slots(ImageAnalysis x, long rva, int size, byte[] bytes) {
         List<long[]> out = new ArrayList<>();
-        var code = x.code();
-        for (int i = code.firstRelocAtOrAfter(rva - 7); i < code.relocCount() && code.relocSite(i) < rva + size; i++) {
-            long site = code.relocSite(i);
-            int width = code.relocWidth(i);
-            if (site + width <= rva) {
-                continue;
-            }
-            long from = Math.max(site, rva);
-            long to = Math.min(site + width, rva + size);
-            Arrays.fill(bytes, (int) (from - rva), (int) (to - rva), (byte) 0);
-            // A pointer cut by the extent's edge is cleared; only whole ones are followed.
-            out.add(new long[] {from - rva, site >= rva && to == site + width ? code.rvaOfAddress(code.readWord(site, width)) : -2});
+        for (long[] slot : x.resolver().slots(rva, size)) {
+            Arrays.fill(bytes, (int) slot[0], (int) (slot[0] + slot[1]), (byte) 0);
+            out.add(new long[] {slot[0], slot[2]});
         }
         return out;
     }

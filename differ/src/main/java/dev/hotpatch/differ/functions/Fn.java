@@ -96,11 +96,6 @@ public final class Fn {
         return ends[i];
     }
 
-    /** Bytes of the entry range as discovered (padding included). */
-    public long entryRangeLength() {
-        return ends[0] - starts[0];
-    }
-
     /** The raw symbol name (mangled), or null when no source names the function. */
     public String symbol() {
         return symbol;

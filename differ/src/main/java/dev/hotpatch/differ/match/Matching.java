@@ -90,12 +90,4 @@ public final class Matching {
     public int globalsNewCount() {
         return globalNewToOld.length;
     }
-
-    public int matchedFunctions() {
-        int n = 0;
-        for (int b : oldToNew) {
-            n += b >= 0 ? 1 : 0;
-        }
-        return n;
-    }
 }

@@ -71,10 +71,6 @@ public final class Normaliser {
         this.refs = refs;
     }
 
-    public RefTable refs() {
-        return refs;
-    }
-
     /** Normalises every function in [from, to) of the table, in order. */
     public void normalise(int from, int to) {
         for (int i = from; i < to; i++) {

@@ -34,7 +34,6 @@ public final class Resolver {
     private final FunctionTable functions;
     private final RefTable refs;
     private final Tokens tokens = new Tokens();
-    private final Map<Long, String> imports = new HashMap<>();
     private final Map<Long, String> importByHash = new HashMap<>();
     private final long[] boundaries;
     private long importDirectory = -1;
@@ -138,7 +137,6 @@ public final class Resolver {
     private void addImports(ImportedModule m) {
         for (ImportedFunction f : m.functions()) {
             String name = m.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal());
-            imports.put(f.iatRva(), name);
             long hash = new Hasher().reset().add(name).value();
             importByHash.put(hash, name);
             importIndex.put(f.iatRva(), importHashes.size());
@@ -180,11 +178,6 @@ public final class Resolver {
 
     public Map<Long, String> importNames() {
         return importByHash;
-    }
-
-    /** The import names by IAT slot RVA. */
-    public Map<Long, String> importSlots() {
-        return imports;
     }
 
     /** A short rendering of a literal's contents (strings as text, others as hex). */
@@ -478,10 +471,6 @@ public final class Resolver {
         tokens.add(Tokens.LITERAL, known, 0);
     }
 
-    public int literalCount() {
-        return literalRva.size();
-    }
-
     public long literalRva(int i) {
         return literalRva.get(i);
     }
@@ -544,8 +533,11 @@ public final class Resolver {
         return out;
     }
 
-    /** Pointer slots inside [rva, rva + length): {offset, width, target RVA}. */
-    private List<long[]> slots(long rva, int length) {
+    /**
+     * Pointer slots inside [rva, rva + length): {offset, width, target RVA}; a pointer cut by either edge is
+     * listed with its clipped offset and width and target -2.
+     */
+    public List<long[]> slots(long rva, int length) {
         List<long[]> out = new ArrayList<>();
         if (code.hasRelocations()) {
             for (int i = code.firstRelocAtOrAfter(rva - 7); i < code.relocCount() && code.relocSite(i) < rva + length; i++) {
@@ -594,15 +586,6 @@ public final class Resolver {
         long[] out = {tokens.kind(mark), tokens.value(mark), tokens.offset(mark)};
         tokens.truncate(mark);
         return out;
-    }
-
-    /** Describes what a raw reference (as the normaliser recorded it) refers to, for people. */
-    public String describeTarget(Fn fn, long target, int flags, int access) {
-        int mark = tokens.size();
-        resolveOne(fn, target, flags, access, false);
-        String text = describe(mark, functions);
-        tokens.truncate(mark);
-        return text;
     }
 
     /** Describes a token for people: a function name, an import, a global, a literal's contents. */

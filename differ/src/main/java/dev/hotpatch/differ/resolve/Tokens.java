@@ -66,19 +66,4 @@ public final class Tokens {
     public static boolean isIdentity(byte k) {
         return k == FUNCTION || k == GLOBAL;
     }
-
-    public static String kindName(byte k) {
-        return switch (k) {
-            case FUNCTION -> "function";
-            case IMPORT -> "import";
-            case GLOBAL -> "global";
-            case LITERAL -> "literal";
-            case TABLE -> "jump table";
-            case CODE -> "code";
-            case ABSOLUTE -> "address";
-            case PAGE -> "page";
-            case SLOT_END -> "end";
-            default -> "?";
-        };
-    }
 }

@@ -169,8 +169,8 @@ public final class OfflineApplier {
                 if (s.name().equals(".reloc") || s.name().equals(".hpatch")) {
                     continue;   // rebased and merged below / not needed once applied: fewer section headers
                 }
-                addSection(s.name().isEmpty() ? ".hp" : ("h" + s.name().replace(".", "")).substring(0, Math.min(8, s.name().length())),
-                        s.rva() + delta, content[i], s.characteristics());
+                String name = ".h" + s.name().replace(".", "");     // .text -> .htext
+                addSection(name.substring(0, Math.min(8, name.length())), s.rva() + delta, content[i], s.characteristics());
             }
             // 3 and 4. One section for the merged import directory and the merged relocations (header room in
             // the base is scarce).

@@ -58,10 +58,10 @@ public final class PatchWriter {
     private final Machine machine;
     private final PeImageBuilder image;
     private final Map<Long, long[]> rangePlace = new LinkedHashMap<>();     // new range start -> {patch rva}
-    private final Map<String, Long> literalPlace = new TreeMap<>();        // "rva:len" -> patch rva
+    private final Map<Long, Long> literalPlace = new TreeMap<>();          // carried(rva, length) -> patch rva
     private final Map<Long, Long> globalPlace = new TreeMap<>();           // new rva -> patch rva
     private final Map<String, Long> thunkPlace = new TreeMap<>();          // import -> patch rva of its thunk
-    private final Map<String, JumpTable> jumpTables = new TreeMap<>();     // "rva:0" -> the table's case targets
+    private final Map<Long, JumpTable> jumpTables = new TreeMap<>();       // carried(rva, 0) -> its case targets
 
     private static final int TABLE_ABSOLUTE = 0;
     private static final int TABLE_RELATIVE = 1;
@@ -126,7 +126,7 @@ public final class PatchWriter {
         for (PlannedFunction f : plan.functions()) {
             for (Fixup x : f.fixups()) {
                 if (x.target() instanceof Target.PatchData d) {
-                    String key = d.newRva() + ":" + d.length();
+                    long key = carried(d.newRva(), d.length());
                     if (!literalPlace.containsKey(key)) {
                         rdataSize = align(rdataSize, 16);
                         literalPlace.put(key, rdataSize);
@@ -186,15 +186,13 @@ public final class PatchWriter {
         }
         image.fill(".text", text);
         byte[] rdata = new byte[(int) rdataSize];
-        for (Map.Entry<String, Long> e : literalPlace.entrySet()) {
-            String[] k = e.getKey().split(":");
-            int length = Integer.parseInt(k[1]);
+        for (Map.Entry<Long, Long> e : literalPlace.entrySet()) {
             if (!jumpTables.containsKey(e.getKey())) {
-                newCode.read(Long.parseLong(k[0]), length, rdata, (int) (e.getValue() - rdataRva));
+                newCode.read(e.getKey() >>> 16, (int) (e.getKey() & 0xFFFF), rdata, (int) (e.getValue() - rdataRva));
             }
         }
         List<long[]> absoluteEntries = new ArrayList<>();
-        for (Map.Entry<String, JumpTable> e : jumpTables.entrySet()) {
+        for (Map.Entry<Long, JumpTable> e : jumpTables.entrySet()) {
             long tableRva = literalPlace.get(e.getKey());
             JumpTable table = e.getValue();
             for (int i = 0; i < table.targets().length; i++) {
@@ -362,7 +360,7 @@ public final class PatchWriter {
             return rangePlace.get(to.newRanges().get(p.range())[0])[0] + p.offset();
         }
         if (t instanceof Target.PatchData d) {
-            return literalPlace.get(d.newRva() + ":" + d.length()) + d.offset();
+            return literalPlace.get(carried(d.newRva(), d.length())) + d.offset();
         }
         if (t instanceof Target.NewGlobal g) {
             return globalPlace.get(g.newRva()) + g.offset();
@@ -492,6 +490,11 @@ public final class PatchWriter {
         b[at + 1] = (byte) (v >>> 8);
         b[at + 2] = (byte) (v >>> 16);
         b[at + 3] = (byte) (v >>> 24);
+    }
+
+    /** The key of a carried piece of read-only data: its new RVA and length (literals are at most 4 KB). */
+    private static long carried(long rva, int length) {
+        return rva << 16 | length;
     }
 
     private static long align(long v, long a) {
