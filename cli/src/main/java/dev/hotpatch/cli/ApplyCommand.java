@@ -4,6 +4,7 @@ import dev.hotpatch.packager.apply.OfflineApplier;
 import dev.hotpatch.packager.format.PatchFormatException;
 import dev.hotpatch.pe.PeFormatException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,8 +35,8 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "where to write the patched image")
     Path out;
 
-    @Option(names = "--verbose", description = "print the stack trace of an error")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Spec
     CommandSpec spec;

@@ -8,6 +8,7 @@ import dev.hotpatch.packager.write.Packager;
 import dev.hotpatch.packager.write.PatchRefusedException;
 import dev.hotpatch.packager.write.PatchWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,8 +48,8 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--min-sequence", defaultValue = "0", description = "the lowest sequence it supersedes (default ${DEFAULT-VALUE})")
     long minSequence;
 
-    @Option(names = "--verbose", description = "print the stack trace of an error")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Spec
     CommandSpec spec;

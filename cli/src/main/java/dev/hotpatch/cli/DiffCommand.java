@@ -5,6 +5,7 @@ import dev.hotpatch.differ.DifferException;
 import dev.hotpatch.differ.classify.DiffResult;
 import dev.hotpatch.differ.render.DiffReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,8 +45,8 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
 
-    @Option(names = "--verbose", description = "print the stack trace of an error")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Spec
     CommandSpec spec;
