@@ -1,5 +1,6 @@
 package dev.hotpatch.packager.image;
 
+import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.pe.BaseRelocationType;
 import dev.hotpatch.pe.DirectoryKind;
 import dev.hotpatch.pe.Machine;

@@ -3,7 +3,7 @@ package dev.hotpatch.packager.write;
 import dev.hotpatch.differ.Differ;
 import dev.hotpatch.differ.DifferException;
 import dev.hotpatch.differ.classify.DiffResult;
-import dev.hotpatch.packager.image.AtomicFile;
+import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.PeReader;

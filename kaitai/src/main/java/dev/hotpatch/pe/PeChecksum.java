@@ -1,4 +1,4 @@
-package dev.hotpatch.packager.image;
+package dev.hotpatch.pe;
 
 /**
  * The PE CheckSum (as imagehlp's CheckSumMappedFile computes it): the file summed as little-endian 16-bit words

@@ -1,4 +1,4 @@
-package dev.hotpatch.packager.image;
+package dev.hotpatch.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
