@@ -64,11 +64,13 @@ public final class PatchPlanner {
         for (int i = 0; i < carried.size(); i++) {
             planIndexOfNew.put(carried.get(i).newIndex(), i);
         }
+        UnwindPlanner unwind = new UnwindPlanner(b.code(), this::codeTarget, this::codeName);
         List<PlannedFunction> out = new ArrayList<>();
         for (FunctionDiff f : carried) {
             Fn fn = b.function(f.newIndex());
             out.add(new PlannedFunction(f.name(), f.status(), f.newIndex(),
-                    f.status() == Status.CHANGED ? a.function(f.oldIndex()).entry() : -1, fn.ranges(), fixups(fn)));
+                    f.status() == Status.CHANGED ? a.function(f.oldIndex()).entry() : -1, fn.ranges(), fixups(fn),
+                    unwind.entries(fn.ranges())));
         }
         return new PatchPlan(b.code().machine(), List.copyOf(out), result.newImports());
     }
@@ -104,6 +106,43 @@ public final class PatchPlanner {
             out.add(new Fixup(s[1], s[2], s[3], s[4], s[5], target(token, refs.target(s[0]), refs.flags(s[0]))));
         }
         return out;
+    }
+
+    /** Where a code address of the new image (an exception handler) leads once the patch is applied. */
+    private Target codeTarget(long rva) {
+        int j = b.functions().functionAt(rva);
+        if (j < 0) {
+            return new Target.Unresolved(String.format("code at rva 0x%x outside every function", rva));
+        }
+        Fn fn = b.function(j);
+        int range = b.functions().rangeIndexAt(rva);
+        long off = rva - fn.rangeStart(range);
+        Integer inPlan = planIndexOfNew.get(j);
+        if (inPlan != null) {
+            return new Target.PatchFunction(inPlan, range, off, fn.displayName());
+        }
+        if (fn.thunkKind == Tokens.IMPORT && off == 0) {
+            String name = b.resolver().importNames().getOrDefault(fn.thunkValue, "import");
+            Long thunk = baseThunkByImport.get(fn.thunkValue);
+            return thunk != null ? new Target.BaseImportThunk(thunk, name) : new Target.NewImport(name, true);
+        }
+        int i = m.oldOf(j);
+        if (i < 0 || range >= a.function(i).rangeCount()) {
+            return new Target.Unresolved("function " + fn.displayName() + " has no counterpart in the base");
+        }
+        return new Target.BaseFunction(a.function(i).rangeStart(range) + off, fn.displayName());
+    }
+
+    /** A name for a code address of the new image: its function's, or the import its thunk jumps to. */
+    private String codeName(long rva) {
+        int j = b.functions().functionAt(rva);
+        if (j < 0) {
+            return String.format("rva 0x%x", rva);
+        }
+        Fn fn = b.function(j);
+        return fn.thunkKind == Tokens.IMPORT
+                ? b.resolver().importNames().getOrDefault(fn.thunkValue, fn.displayName())
+                : fn.symbol() != null ? fn.symbol() : fn.displayName();
     }
 
     private Target target(int token, long rawTarget, int flags) {

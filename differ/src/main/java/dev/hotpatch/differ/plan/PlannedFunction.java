@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param newRanges {start RVA, end RVA} in the new image, entry range first
  * @param baseRva   the base function's entry (the trampoline site), or -1 for a NEW function
+ * @param unwind    its exception-directory entries in the new image (x64 and ARM64), in range order
  */
 public record PlannedFunction(String name, Status status, int newIndex, long baseRva, List<long[]> newRanges,
-                              List<Fixup> fixups) {}
+                              List<Fixup> fixups, List<UnwindEntry> unwind) {}

@@ -40,8 +40,10 @@ import java.util.TreeMap;
  * they are), every fixup is filled with the base's address, and a jump is written at each replaced function's
  * entry. It refuses a patch made for another base.
  *
- * <p>Not yet: unwind data for patch functions (exceptions thrown through a patched x64/ARM64 function),
- * rollback, the hop trampoline.
+ * The patch's function table (.pdata) joins the base's in the same new section, so exceptions and stack walks
+ * pass through patched code.
+ *
+ * <p>Not yet: rollback, the hop trampoline.
  */
 public final class OfflineApplier {
     private static final int SECTION_HEADER = 40;
@@ -166,14 +168,15 @@ public final class OfflineApplier {
             }
             for (int i = 0; i < content.length; i++) {
                 Section s = patch.sections().get(i);
-                if (s.name().equals(".reloc") || s.name().equals(".hpatch")) {
-                    continue;   // rebased and merged below / not needed once applied: fewer section headers
+                if (s.name().equals(".reloc") || s.name().equals(".hpatch") || s.name().equals(".pdata")) {
+                    continue;   // merged below / not needed once applied: fewer section headers
                 }
                 String name = ".h" + s.name().replace(".", "");     // .text -> .htext
                 addSection(name.substring(0, Math.min(8, name.length())), s.rva() + delta, content[i], s.characteristics());
             }
-            // 3 and 4. One section for the merged import directory and the merged relocations (header room in
-            // the base is scarce).
+            // 3 and 4. One section for the merged import directory, relocations and function table (header room
+            // in the base is scarce).
+            byte[] functionTable = mergedFunctionTable(content);
             ByteArrayOutputStream meta = new ByteArrayOutputStream();
             long importsAt = -1;
             long importsSize = 0;
@@ -217,8 +220,19 @@ public final class OfflineApplier {
                 relocsAt = meta.size();
                 meta.writeBytes(blocks);
             }
+            long functionsAt = -1;
+            if (functionTable.length > 0) {
+                while (meta.size() % 4 != 0) {
+                    meta.write(0);
+                }
+                functionsAt = meta.size();
+                meta.writeBytes(functionTable);
+            }
             if (meta.size() > 0) {
                 long rva = addSection(".hmeta", -1, meta.toByteArray(), Section.CNT_INITIALIZED_DATA | Section.MEM_READ);
+                if (functionsAt >= 0) {
+                    setDirectory(DirectoryKind.EXCEPTION, rva + functionsAt, functionTable.length);
+                }
                 if (importsAt >= 0) {
                     setDirectory(DirectoryKind.IMPORT, rva + importsAt, importsSize);
                 }
@@ -233,6 +247,78 @@ public final class OfflineApplier {
                 }
             }
             return finish();
+        }
+
+        /**
+         * The base's function table followed by the patch's, moved by delta (the patch's sections come after
+         * the base's, so the merged table stays sorted), with the RVAs inside the patch's unwind records (handler,
+         * chained function) moved too; empty when the patch has no function table.
+         */
+        byte[] mergedFunctionTable(byte[][] content) throws PeFormatException {
+            var patchDir = patch.directory(DirectoryKind.EXCEPTION).filter(DataDirectory::isPresent);
+            if (patchDir.isEmpty() || base.machine() == Machine.I386) {
+                return new byte[0];
+            }
+            boolean x64 = base.machine() == Machine.AMD64;
+            int entry = x64 ? 12 : 8;
+            byte[] own = patch.readVirtual(patchDir.get().address(), (int) patchDir.get().size());
+            ByteBuffer p = ByteBuffer.wrap(own).order(ByteOrder.LITTLE_ENDIAN);
+            java.util.Set<Long> moved = new java.util.HashSet<>();
+            for (int o = 0; o + entry <= own.length; o += entry) {
+                p.putInt(o, (int) ((p.getInt(o) & 0xffffffffL) + delta));
+                if (x64) {
+                    p.putInt(o + 4, (int) ((p.getInt(o + 4) & 0xffffffffL) + delta));
+                }
+                long unwind = p.getInt(o + entry - 4) & 0xffffffffL;
+                if (x64 || (unwind & 3) == 0) {
+                    p.putInt(o + entry - 4, (int) (unwind + delta));
+                    if (moved.add(unwind)) {
+                        moveRecordRvas(content, unwind, x64);
+                    }
+                }
+            }
+            byte[] baseTable = base.directory(DirectoryKind.EXCEPTION).filter(DataDirectory::isPresent)
+                    .map(d -> base.bytesAt(d.address(), (int) d.size()).map(bb -> {
+                        byte[] x = new byte[bb.remaining()];
+                        bb.get(x);
+                        return x;
+                    }).orElse(new byte[0])).orElse(new byte[0]);
+            byte[] merged = Arrays.copyOf(baseTable, baseTable.length / entry * entry + own.length);
+            System.arraycopy(own, 0, merged, baseTable.length / entry * entry, own.length);
+            return merged;
+        }
+
+        /** Moves the RVAs an unwind record of the patch holds: an x64 chained function or handler, an ARM64 handler. */
+        void moveRecordRvas(byte[][] content, long rva, boolean x64) {
+            int si = sectionIndex(rva);
+            ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
+            int at = (int) (rva - patch.sections().get(si).rva());
+            int tail;
+            boolean handler;
+            int rvas;
+            if (x64) {
+                int flags = (b.get(at) & 0xff) >>> 3;
+                tail = at + 4 + (((b.get(at + 2) & 0xff) * 2 + 3) & ~3);
+                handler = (flags & 3) != 0 && (flags & 4) == 0;
+                rvas = (flags & 4) != 0 ? 3 : handler ? 1 : 0;
+            } else {
+                int header = b.getInt(at);
+                int epilogs = header >>> 22 & 0x1f;
+                int words = header >>> 27;
+                int headerSize = 4;
+                if (epilogs == 0 && words == 0) {
+                    int ext = b.getInt(at + 4);
+                    epilogs = ext & 0xffff;
+                    words = ext >>> 16 & 0xff;
+                    headerSize = 8;
+                }
+                boolean single = (header & 1 << 21) != 0;
+                tail = at + headerSize + (single ? 0 : 4 * epilogs) + 4 * words;
+                rvas = (header & 1 << 20) != 0 ? 1 : 0;
+            }
+            for (int i = 0; i < rvas; i++) {
+                b.putInt(tail + 4 * i, (int) ((b.getInt(tail + 4 * i) & 0xffffffffL) + delta));
+            }
         }
 
         void shiftThunks(byte[][] content, long tableRva) {

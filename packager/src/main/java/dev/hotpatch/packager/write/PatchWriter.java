@@ -19,6 +19,7 @@ import dev.hotpatch.packager.image.ImportDirectory;
 import dev.hotpatch.packager.image.ImportDirectoryBuilder;
 import dev.hotpatch.packager.image.LoadConfigBuilder;
 import dev.hotpatch.packager.image.PeImageBuilder;
+import dev.hotpatch.packager.image.RuntimeFunctionTable;
 import dev.hotpatch.packager.image.SectionFlags;
 import dev.hotpatch.pe.DirectoryKind;
 import dev.hotpatch.pe.Machine;
@@ -38,8 +39,10 @@ import java.util.TreeMap;
  * functions the base does not import, the load config pointing at the .hpatch tables, and base relocations.
  * Same inputs, same bytes.
  *
- * <p>Not yet: unwind data (.pdata/.xdata) for patch functions, CFG tables, jump tables and literals that hold
- * pointers (refused with a message), the hop trampoline form.
+ * <p>Unwind data: the carried functions' .pdata entries and unwind records ({@link UnwindTables}).
+ *
+ * <p>Not yet: CFG tables, literals that hold pointers and MSVC switch tables of image-relative offsets (refused
+ * with a message), the hop trampoline form.
  */
 public final class PatchWriter {
     private static final int CODE_ALIGN = 16;
@@ -70,6 +73,8 @@ public final class PatchWriter {
     /** A switch table of the new image: how its 32-bit entries are read, and the case targets (new RVAs). */
     private record JumpTable(PlannedFunction owner, int form, long[] targets) {}
     private ImportDirectory imports;
+    private final UnwindTables unwind;
+    private final TreeMap<Long, long[]> carriedRanges = new TreeMap<>();   // new range start -> {end, patch rva}
 
     private PatchWriter(PeImage base, PeImage newImage, PatchPlan plan) {
         this.base = base;
@@ -79,6 +84,7 @@ public final class PatchWriter {
         this.machine = newImage.machine();
         long end = base.imageBase() + base.optionalHeader().sizeOfImage();
         this.image = new PeImageBuilder(machine).imageBase((end + 0xFFFF) & ~0xFFFFL);
+        this.unwind = new UnwindTables(plan, machine);
     }
 
     /** Writes the patch image's bytes. */
@@ -117,9 +123,16 @@ public final class PatchWriter {
             thunkPlace.put(t, textSize);
             textSize += thunkSize();
         }
+        unwind.refuseWhatIsNotSupported(this::placedOffsetOfNew);
+        textSize = unwind.layoutStubs(textSize, t -> t instanceof Target.PatchFunction || t instanceof Target.NewImport);
         long textRva = image.reserve(".text", Math.max(textSize, 1), SectionFlags.CODE);
         rangePlace.values().forEach(p -> p[0] += textRva);
         thunkPlace.replaceAll((k, v) -> v + textRva);
+        for (PlannedFunction f : plan.functions()) {
+            for (long[] r : f.newRanges()) {
+                carriedRanges.put(r[0], new long[] {r[1], rangePlace.get(r[0])[0]});
+            }
+        }
 
         // .rdata: carried literals, the import directory, the load config.
         long rdataSize = 0;
@@ -141,6 +154,7 @@ public final class PatchWriter {
                 }
             }
         }
+        rdataSize = unwind.layoutRecords(rdataSize);     // before the import directory: .rdata is copied up to it
         ImportDirectoryBuilder importBuilder = new ImportDirectoryBuilder(machine);
         newImports.forEach(importBuilder::add);
         long importOffset = -1;
@@ -155,6 +169,7 @@ public final class PatchWriter {
         rdataSize += loadConfig.size();
         long rdataRva = image.reserve(".rdata", rdataSize, SectionFlags.READ_ONLY_DATA);
         literalPlace.replaceAll((k, v) -> v + rdataRva);
+        unwind.rebase(textRva, rdataRva);
 
         // .data: new globals with their initial bytes.
         long dataSize = 0;
@@ -171,21 +186,28 @@ public final class PatchWriter {
         }
         long dataRva = dataSize > 0 ? image.reserve(".data", dataSize, SectionFlags.READ_WRITE_DATA) : 0;
         globalPlace.replaceAll((k, v) -> v + dataRva);
+        long pdataRva = unwind.isEmpty() ? 0 : image.reserve(".pdata", unwind.tableSize(), SectionFlags.READ_ONLY_DATA);
 
         // Contents: code with internal references resolved, data copies, imports.
         if (importOffset >= 0) {
             imports = importBuilder.writeTo(image, rdataRva + importOffset);
         }
         byte[] text = new byte[(int) Math.max(textSize, 1)];
+        byte[] rdata = new byte[(int) rdataSize];
+        Map<Integer, List<FixupRecord>> stubFixups = new TreeMap<>();
+        RuntimeFunctionTable functionTable = unwind.write(text, textRva, rdata, rdataRva, this::patchRvaOfNew,
+                this::insideTarget, stubFixups);
         List<FunctionRecord> records = new ArrayList<>();
         for (int i = 0; i < plan.functions().size(); i++) {
-            records.add(placeFunction(i, text, textRva));
+            records.add(placeFunction(i, text, textRva, stubFixups.getOrDefault(i, List.of())));
         }
         for (String t : thunked) {
             writeThunk(text, (int) (thunkPlace.get(t) - textRva), thunkPlace.get(t), t);
         }
         image.fill(".text", text);
-        byte[] rdata = new byte[(int) rdataSize];
+        if (!unwind.isEmpty()) {
+            functionTable.writeTo(image, pdataRva);
+        }
         for (Map.Entry<Long, Long> e : literalPlace.entrySet()) {
             if (!jumpTables.containsKey(e.getKey())) {
                 newCode.read(e.getKey() >>> 16, (int) (e.getKey() & 0xFFFF), rdata, (int) (e.getValue() - rdataRva));
@@ -326,9 +348,10 @@ public final class PatchWriter {
         return i < newCode.relocCount() && newCode.relocSite(i) < rva + length;
     }
 
-    private FunctionRecord placeFunction(int index, byte[] text, long textRva) throws PatchRefusedException {
+    private FunctionRecord placeFunction(int index, byte[] text, long textRva, List<FixupRecord> stubFixups)
+            throws PatchRefusedException {
         PlannedFunction f = plan.functions().get(index);
-        List<FixupRecord> fixups = new ArrayList<>();
+        List<FixupRecord> fixups = new ArrayList<>(stubFixups);
         for (long[] r : f.newRanges()) {
             long at = rangePlace.get(r[0])[0];
             newCode.read(r[0], (int) (r[1] - r[0]), text, (int) (at - textRva));
@@ -351,6 +374,22 @@ public final class PatchWriter {
         byte[] original = new byte[site];
         baseCode.read(f.baseRva(), site, original, 0);
         return FunctionRecord.redirectedJump(f.baseRva(), patchRva, size, original, fixups, f.name());
+    }
+
+    /** The patch RVA of a new-image address inside a carried function, or -1. */
+    private long patchRvaOfNew(long rva) {
+        Map.Entry<Long, long[]> r = carriedRanges.floorEntry(rva);
+        return r != null && rva < r.getValue()[0] ? r.getValue()[1] + (rva - r.getKey()) : -1;
+    }
+
+    /** Before layout: whether a new-image address lies inside a carried function (its offset in .text), or -1. */
+    private long placedOffsetOfNew(long rva) {
+        for (PlannedFunction f : plan.functions()) {
+            if (inside(f, rva)) {
+                return patchAddressInside(f, rva);
+            }
+        }
+        return -1;
     }
 
     /** The patch RVA a target has inside the patch image, or null when it lies in the base. */

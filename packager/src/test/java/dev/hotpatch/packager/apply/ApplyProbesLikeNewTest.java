@@ -35,10 +35,7 @@ class ApplyProbesLikeNewTest {
     static Stream<Arguments> pairs() {
         List<Arguments> out = new ArrayList<>();
         for (String arch : List.of("x86", "x64", "arm64")) {
-            for (String s : List.of("address_taken", "calls_unchanged_and_globals", "constant_changed",
-                    "cpp_virtual_method_changed", "float_constant_changed", "function_deleted", "function_grows",
-                    "inlined_helper_changed", "new_global", "new_helper", "new_import", "string_literal_changed",
-                    "switch_table_grows")) {
+            for (String s : PatchableScenarios.built(arch, "dll")) {
                 out.add(Arguments.of(s, arch));
             }
         }

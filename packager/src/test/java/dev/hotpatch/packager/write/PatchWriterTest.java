@@ -7,6 +7,7 @@ import dev.hotpatch.packager.format.FixupRecord;
 import dev.hotpatch.packager.format.FunctionRecord;
 import dev.hotpatch.packager.format.HotPatchTables;
 import dev.hotpatch.packager.format.HotPatchTablesReader;
+import dev.hotpatch.pe.Machine;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.pe.Section;
@@ -67,6 +68,20 @@ class PatchWriterTest {
             for (FixupRecord x : f.fixups()) {
                 assertTrue(text.contains(x.siteRva()), x::toString);
                 assertTrue(x.targetRva() < base.optionalHeader().sizeOfImage(), x::toString);
+            }
+        }
+        if (patch.machine() != Machine.I386) {
+            PeImage newImage = PeReader.read(v2);
+            for (FunctionRecord f : tables.functions()) {
+                int own = patch.runtimeFunctions().indexOf(f.patchRva());
+                int theirs = diff.functions().stream().filter(d -> d.name().equals(f.name()) && d.status() != Status.SAME)
+                        .mapToInt(d -> newImage.runtimeFunctions().indexOf(d.newRva())).findFirst().orElseThrow();
+                assertEquals(theirs >= 0, own >= 0, () -> f.name() + ": a .pdata entry in the patch iff in the new image");
+                if (own >= 0) {
+                    assertEquals(patch.runtimeFunctions().get(own).beginRva(), f.patchRva(), f.name());
+                    assertEquals(newImage.runtimeFunctions().get(theirs).length(), patch.runtimeFunctions().get(own).length(),
+                            f.name());
+                }
             }
         }
         byte[] again = Files.readAllBytes(out);
