@@ -5,7 +5,7 @@ import dev.hotpatch.packager.format.CanonicalBaseHash;
 import dev.hotpatch.packager.format.FixupRecord;
 import dev.hotpatch.packager.format.FunctionRecord;
 import dev.hotpatch.packager.format.HotPatchTables;
-import dev.hotpatch.packager.format.HotPatchTablesReader;
+import dev.hotpatch.packager.format.PatchImageTables;
 import dev.hotpatch.packager.format.PatchFormatException;
 import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.packager.image.BaseRelocationTable;
@@ -84,12 +84,8 @@ public final class OfflineApplier {
             this.base = base;
             this.patch = patch;
             this.patchBytes = patchBytes;
-            long tableRva = patch.loadConfig().flatMap(lc -> {
-                var v = lc.hotPatchTableOffset();
-                return v.isPresent() ? java.util.Optional.of(v.getAsLong()) : java.util.Optional.empty();
-            }).orElseThrow(() -> new ApplyException("the patch has no hot-patch table (its load config names none)."));
-            Section hp = patch.sectionAt(tableRva).orElseThrow(() -> new ApplyException("the patch's hot-patch table lies outside its sections."));
-            this.tables = HotPatchTablesReader.read(patch.readVirtual(tableRva, (int) (hp.rva() + hp.virtualSize() - tableRva)));
+            this.tables = PatchImageTables.read(patch).orElseThrow(() -> new ApplyException(
+                    "the patch has no hot-patch table (its load config names none)."));
             checkIdentity(base);
             this.pe32Plus = base.is64Bit();
             long end = alignUp(base.optionalHeader().sizeOfImage(), base.optionalHeader().sectionAlignment());
@@ -165,6 +161,9 @@ public final class OfflineApplier {
                 for (FixupRecord x : f.fixups()) {
                     fix(content, x, baseImageBase, extraRelocs);
                 }
+            }
+            for (FixupRecord x : tables.dataFixups()) {
+                fix(content, x, baseImageBase, extraRelocs);
             }
             for (int i = 0; i < content.length; i++) {
                 Section s = patch.sections().get(i);
