@@ -22,6 +22,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -114,5 +115,44 @@ class PatchWriterTest {
         if (scenario.equals("new_import")) {
             assertTrue(text.toLowerCase(java.util.Locale.ROOT).contains("kernel32.dll!lstrlena"), text);
         }
+    }
+
+    /**
+     * The binutils and LLVM tools read the patch: {@code objdump -x} lists its sections and its new import (mingw
+     * objdump for x86 and x64, llvm-objdump for ARM64, which binutils cannot read), and {@code llvm-readobj
+     * --coff-load-config} shows the HotPatchTableOffset our load config holds.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"x64, exe, x86_64-w64-mingw32-objdump, binutils-mingw-w64-x86-64",
+        "x86, dll, i686-w64-mingw32-objdump, binutils-mingw-w64-i686", "arm64, dll, llvm-objdump, llvm"})
+    void objdumpAndLlvmReadobjReadThePatch(String arch, String kind, String objdump, String pkg, @TempDir Path tmp)
+            throws Exception {
+        Path tool = dev.hotpatch.testsupport.ExternalTools.require(objdump, pkg);
+        Path readobj = dev.hotpatch.testsupport.ExternalTools.require("llvm-readobj", "llvm");
+        Path dir = RepoPaths.testdataBin().resolve(arch).resolve("new_import");
+        Path out = tmp.resolve("patch.hpi");
+        Packager.create(dir.resolve("v1." + kind), dir.resolve("v2." + kind), out, Differ.Options.defaults(),
+                PatchWriter.Options.first());
+        PeImage patch = PeReader.read(out);
+
+        String headers = run(tool.toString(), "-x", out.toString());
+        for (Section s : patch.sections()) {
+            assertTrue(headers.contains(s.name()), () -> objdump + " lists section " + s.name() + ":\n" + headers);
+        }
+        assertTrue(headers.contains("DLL Name: kernel32.dll") && headers.contains("lstrlenA"),
+                () -> objdump + " lists the new import:\n" + headers);
+
+        String loadConfig = run(readobj.toString(), "--coff-load-config", out.toString());
+        long table = patch.loadConfig().orElseThrow().hotPatchTableOffset().orElseThrow();
+        assertTrue(loadConfig.contains("HotPatchTableOffset: 0x" + Long.toHexString(table).toUpperCase(java.util.Locale.ROOT)),
+                () -> "llvm-readobj shows HotPatchTableOffset 0x" + Long.toHexString(table) + ":\n" + loadConfig);
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), () -> String.join(" ", command) + " failed:\n" + text);
+        assertFalse(text.isBlank(), () -> String.join(" ", command) + " printed nothing");
+        return text;
     }
 }
