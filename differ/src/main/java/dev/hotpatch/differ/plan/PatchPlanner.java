@@ -15,11 +15,15 @@ import dev.hotpatch.differ.resolve.Tokens;
 import dev.hotpatch.pe.ImportedFunction;
 import dev.hotpatch.pe.ImportedModule;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Works out what a patch must contain: for each changed or new function, its code ranges in the new image and,
@@ -72,7 +76,7 @@ public final class PatchPlanner {
                     f.status() == Status.CHANGED ? a.function(f.oldIndex()).entry() : -1, fn.ranges(), fixups(fn),
                     unwind.entries(fn.ranges())));
         }
-        return new PatchPlan(b.code().machine(), List.copyOf(out), result.newImports());
+        return new PatchPlan(b.code().machine(), List.copyOf(out), result.newImports(), dataPointers(out));
     }
 
     private List<Fixup> fixups(Fn fn) throws DifferException {
@@ -145,11 +149,59 @@ public final class PatchPlanner {
                 : fn.symbol() != null ? fn.symbol() : fn.displayName();
     }
 
+    /**
+     * Every pointer stored in the data the plan carries (literals and new globals the functions refer to, and
+     * transitively the literals and new globals those pointers reach), resolved like a code reference.
+     */
+    private Map<Long, DataPointer> dataPointers(List<PlannedFunction> functions) {
+        Map<Long, DataPointer> out = new TreeMap<>();
+        ArrayDeque<Target> work = new ArrayDeque<>();
+        for (PlannedFunction f : functions) {
+            for (Fixup x : f.fixups()) {
+                work.add(x.target());
+            }
+        }
+        Set<Long> seen = new HashSet<>();
+        while (!work.isEmpty()) {
+            Target t = work.poll();
+            long rva;
+            long length;
+            if (t instanceof Target.PatchData d && !d.jumpTable()) {
+                rva = d.newRva();
+                length = d.length();
+            } else if (t instanceof Target.NewGlobal g) {
+                rva = g.newRva();
+                length = g.size();
+            } else {
+                continue;
+            }
+            if (!seen.add(rva << 24 ^ length)) {
+                continue;
+            }
+            for (long[] slot : b.resolver().slots(rva, (int) Math.min(length, Integer.MAX_VALUE))) {
+                long site = rva + slot[0];
+                Target to = slot[2] < 0
+                        ? new Target.Unresolved(String.format("a pointer at new rva 0x%x cut by the data's edge", site))
+                        : pointerTarget(slot[2]);
+                out.putIfAbsent(site, new DataPointer(site, (int) slot[1], to));
+                work.add(to);
+            }
+        }
+        return out;
+    }
+
+    /** Where an address stored in data leads: what the resolver identifies there, placed like a code reference. */
+    private Target pointerTarget(long rva) {
+        long[] token = b.resolver().identify(rva);
+        return target((byte) token[0], token[1], (int) token[2], rva, 0);
+    }
+
     private Target target(int token, long rawTarget, int flags) {
         Tokens t = b.tokens();
-        byte kind = t.kind(token);
-        long value = t.value(token);
-        int offset = t.offset(token);
+        return target(t.kind(token), t.value(token), t.offset(token), rawTarget, flags);
+    }
+
+    private Target target(byte kind, long value, int offset, long rawTarget, int flags) {
         switch (kind) {
             case Tokens.FUNCTION -> {
                 int j = (int) value;
@@ -186,7 +238,13 @@ public final class PatchPlanner {
             case Tokens.LITERAL -> {
                 int idx = (int) value;
                 long rva = b.resolver().literalRva(idx);
-                return new Target.PatchData(rva, b.resolver().literalLength(idx), rawTarget - rva, false);
+                int length = b.resolver().literalLength(idx);
+                if (rawTarget < rva && rva - rawTarget <= 64) {
+                    // An indexed access whose base the resolver took for a biased table[i - 1] before the data:
+                    // carry the bytes from the base on, so the copy holds whatever the code may read.
+                    return new Target.PatchData(rawTarget, (int) (length + rva - rawTarget), 0, false);
+                }
+                return new Target.PatchData(rva, length, rawTarget - rva, false);
             }
             case Tokens.TABLE -> {
                 return new Target.PatchData(rawTarget, 0, 0, true);

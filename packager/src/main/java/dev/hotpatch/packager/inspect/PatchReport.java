@@ -83,6 +83,14 @@ public final class PatchReport {
                         x.addend() != 0 ? String.format(Locale.ROOT, "%+d", x.addend()) : "", x.name()));
             }
         }
+        if (!tables.dataFixups().isEmpty()) {
+            out.append(String.format(Locale.ROOT, "  data fixups (%d): addresses in carried data that lead into the base%n",
+                    tables.dataFixups().size()));
+            for (FixupRecord x : tables.dataFixups()) {
+                out.append(String.format(Locale.ROOT, "    fixup 0x%x %s -> base 0x%x  %s%n", x.siteRva(),
+                        x.kind().name().toLowerCase(Locale.ROOT), x.targetRva(), x.name()));
+            }
+        }
         return out.toString();
     }
 
@@ -114,6 +122,12 @@ public final class PatchReport {
                         .field("target_rva", x.targetRva()).field("name", x.name()).endObject();
             }
             w.endArray().endObject();
+        }
+        w.endArray();
+        w.name("data_fixups").beginArray();
+        for (FixupRecord x : tables.dataFixups()) {
+            w.beginObject().field("site_rva", x.siteRva()).field("kind", x.kind().name().toLowerCase(Locale.ROOT))
+                    .field("target_rva", x.targetRva()).field("name", x.name()).endObject();
         }
         w.endArray().endObject();
         return w.toString();

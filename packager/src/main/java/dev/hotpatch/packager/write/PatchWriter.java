@@ -2,6 +2,7 @@ package dev.hotpatch.packager.write;
 
 import dev.hotpatch.differ.code.ImageCode;
 import dev.hotpatch.differ.code.Step;
+import dev.hotpatch.differ.plan.DataPointer;
 import dev.hotpatch.differ.plan.Fixup;
 import dev.hotpatch.differ.plan.PatchPlan;
 import dev.hotpatch.differ.plan.PlannedFunction;
@@ -41,8 +42,11 @@ import java.util.TreeMap;
  *
  * <p>Unwind data: the carried functions' .pdata entries and unwind records ({@link UnwindTables}).
  *
- * <p>Not yet: CFG tables, literals that hold pointers and MSVC switch tables of image-relative offsets (refused
- * with a message), the hop trampoline form.
+ * <p>Addresses stored in carried data (string tables, function tables, vtables, new globals that hold pointers)
+ * lead into the patch as relocated addresses or into the base through data fixups.
+ *
+ * <p>Not yet: CFG tables, MSVC switch tables of image-relative offsets (refused with a message), the hop
+ * trampoline form.
  */
 public final class PatchWriter {
     private static final int CODE_ALIGN = 16;
@@ -62,7 +66,8 @@ public final class PatchWriter {
     private final PeImageBuilder image;
     private final Map<Long, long[]> rangePlace = new LinkedHashMap<>();     // new range start -> {patch rva}
     private final Map<Long, Long> literalPlace = new TreeMap<>();          // carried(rva, length) -> patch rva
-    private final Map<Long, Long> globalPlace = new TreeMap<>();           // new rva -> patch rva
+    private final TreeMap<Long, Long> globalPlace = new TreeMap<>();       // new rva -> patch rva
+    private final Map<Long, Long> globalSizes = new TreeMap<>();           // new rva -> size
     private final Map<String, Long> thunkPlace = new TreeMap<>();          // import -> patch rva of its thunk
     private final Map<Long, JumpTable> jumpTables = new TreeMap<>();       // carried(rva, 0) -> its case targets
 
@@ -154,6 +159,13 @@ public final class PatchWriter {
                 }
             }
         }
+        for (DataPointer p : plan.dataPointers().values()) {
+            if (p.target() instanceof Target.PatchData d && !literalPlace.containsKey(carried(d.newRva(), d.length()))) {
+                rdataSize = align(rdataSize, 16);
+                literalPlace.put(carried(d.newRva(), d.length()), rdataSize);
+                rdataSize += Math.max(d.length(), 1);
+            }
+        }
         rdataSize = unwind.layoutRecords(rdataSize);     // before the import directory: .rdata is copied up to it
         ImportDirectoryBuilder importBuilder = new ImportDirectoryBuilder(machine);
         newImports.forEach(importBuilder::add);
@@ -173,15 +185,16 @@ public final class PatchWriter {
 
         // .data: new globals with their initial bytes.
         long dataSize = 0;
-        Map<Long, Long> globalSize = new TreeMap<>();
-        for (PlannedFunction f : plan.functions()) {
-            for (Fixup x : f.fixups()) {
-                if (x.target() instanceof Target.NewGlobal g && !globalPlace.containsKey(g.newRva())) {
-                    dataSize = align(dataSize, 16);
-                    globalPlace.put(g.newRva(), dataSize);
-                    globalSize.put(g.newRva(), g.size());
-                    dataSize += Math.max(g.size(), 1);
-                }
+        Map<Long, Long> globalSize = globalSizes;
+        List<Target> dataTargets = new ArrayList<>();
+        plan.functions().forEach(f -> f.fixups().forEach(x -> dataTargets.add(x.target())));
+        plan.dataPointers().values().forEach(p -> dataTargets.add(p.target()));
+        for (Target t : dataTargets) {
+            if (t instanceof Target.NewGlobal g && !globalPlace.containsKey(g.newRva())) {
+                dataSize = align(dataSize, 16);
+                globalPlace.put(g.newRva(), dataSize);
+                globalSize.put(g.newRva(), g.size());
+                dataSize += Math.max(g.size(), 1);
             }
         }
         long dataRva = dataSize > 0 ? image.reserve(".data", dataSize, SectionFlags.READ_WRITE_DATA) : 0;
@@ -237,6 +250,7 @@ public final class PatchWriter {
             }
             image.fill(".data", data);
         }
+        List<FixupRecord> dataFixups = writeDataPointers();
 
         // The hot-patch tables, then the load config that points at them.
         HotPatchTables tables = new HotPatchTables(
@@ -244,7 +258,7 @@ public final class PatchWriter {
                         HotPatchHeader.machineFlag(base.machine().code()) | (options.canRollBack() ? HotPatchHeader.CAN_ROLL_BACK : 0)),
                 new HotPatchBase(base.fileHeader().timeDateStamp(), base.optionalHeader().checkSum(),
                         base.optionalHeader().sizeOfImage(), base.machine().code(), CanonicalBaseHash.sha256(base), baseName),
-                records, List.of());
+                records, dataFixups);
         byte[] hpatch = HotPatchTablesWriter.write(tables);
         long hpatchRva = image.reserve(".hpatch", hpatch.length, SectionFlags.READ_ONLY_DATA);
         image.fill(".hpatch", hpatch);
@@ -254,6 +268,7 @@ public final class PatchWriter {
     }
 
     private void refuseWhatIsNotSupported() throws PatchRefusedException {
+        refuseUnplaceablePointers();
         for (PlannedFunction f : plan.functions()) {
             for (Fixup x : f.fixups()) {
                 Target t = x.target();
@@ -264,14 +279,6 @@ public final class PatchWriter {
                 if (t instanceof Target.PatchData d && d.jumpTable() && readTable(f, d.newRva()).form() == TABLE_RVA) {
                     throw new PatchRefusedException(where + ", a switch table of image-relative offsets, which this "
                             + "version of the patch writer does not rebuild yet; ship the new build instead.");
-                }
-                if (t instanceof Target.PatchData d && !d.jumpTable() && hasPointers(d.newRva(), d.length())) {
-                    throw new PatchRefusedException(where + ", data holding code addresses, which this version of the "
-                            + "patch writer does not rebuild yet; ship the new build instead.");
-                }
-                if (t instanceof Target.NewGlobal g && hasPointers(g.newRva(), (int) g.size())) {
-                    throw new PatchRefusedException(where + ", whose initial value holds addresses, which this version of "
-                            + "the patch writer does not rebuild yet; ship the new build instead.");
                 }
                 if (x.fieldKind() == Step.FIELD_RVA32) {
                     throw new PatchRefusedException(where + " through an image-relative table offset, which this version "
@@ -343,9 +350,62 @@ public final class PatchWriter {
         throw new IllegalStateException("a case target outside its function");
     }
 
-    private boolean hasPointers(long rva, int length) {
-        int i = newCode.firstRelocAtOrAfter(rva - 7);
-        return i < newCode.relocCount() && newCode.relocSite(i) < rva + length;
+    /** Refuses data the patch carries whose pointers cannot be placed. */
+    private void refuseUnplaceablePointers() throws PatchRefusedException {
+        for (DataPointer p : plan.dataPointers().values()) {
+            String where = String.format("data the patch carries (new rva 0x%x) holds a pointer to ", p.slotRva());
+            if (p.target() instanceof Target.Unresolved u) {
+                throw new PatchRefusedException(where + u.why() + ", which cannot be placed in a patch; ship the new "
+                        + "build instead.");
+            }
+            if (p.target() instanceof Target.PatchData d && d.jumpTable() || p.width() != image.pointerSize()) {
+                throw new PatchRefusedException(where + p.target().describe() + " that the patch writer cannot "
+                        + "rebuild; ship the new build instead.");
+            }
+        }
+    }
+
+    /**
+     * Writes the addresses stored in carried literals and new globals: those that lead into the patch as
+     * relocated addresses, those that lead into the base as zeros with a data fixup the engine fills.
+     */
+    private List<FixupRecord> writeDataPointers() throws PatchRefusedException {
+        List<FixupRecord> out = new ArrayList<>();
+        for (DataPointer p : plan.dataPointers().values()) {
+            for (long slot : patchPlacesOf(p.slotRva(), p.width())) {
+                Long inside = insideTarget(p.target());
+                if (inside != null) {
+                    image.writeAddress(slot, inside);
+                } else {
+                    image.write(slot, new byte[p.width()]);
+                    out.add(FixupRecord.simple(slot, p.width() == 8 ? FixupKind.X64_ABS64 : FixupKind.X86_ABS32,
+                            baseTarget(p.target(), "data the patch carries"), 0, p.target().describe()));
+                }
+            }
+        }
+        out.sort(FixupRecord.TABLE_ORDER);
+        return out;
+    }
+
+    /** Where a pointer slot of the new image lands in the patch: in every carried copy that holds it whole. */
+    private List<Long> patchPlacesOf(long slotRva, int width) {
+        List<Long> out = new ArrayList<>();
+        for (Map.Entry<Long, Long> e : literalPlace.entrySet()) {
+            long rva = e.getKey() >>> 16;
+            long length = e.getKey() & 0xFFFF;
+            if (!jumpTables.containsKey(e.getKey()) && slotRva >= rva && slotRva + width <= rva + length) {
+                out.add(e.getValue() + (slotRva - rva));
+            }
+        }
+        Map.Entry<Long, Long> g = globalPlace.floorEntry(slotRva);
+        if (g != null) {
+            // globalPlace maps new RVA -> patch RVA; the global's size bounds it.
+            long size = globalSizes.getOrDefault(g.getKey(), 0L);
+            if (slotRva + width <= g.getKey() + size) {
+                out.add(g.getValue() + (slotRva - g.getKey()));
+            }
+        }
+        return out;
     }
 
     private FunctionRecord placeFunction(int index, byte[] text, long textRva, List<FixupRecord> stubFixups)
@@ -444,22 +504,7 @@ public final class PatchWriter {
     /** A reference into the base: its field is cleared and the engine fills it from the fixup record. */
     private FixupRecord baseFixup(byte[] text, long textRva, long instruction, Fixup x, String name)
             throws PatchRefusedException {
-        Target t = x.target();
-        long target;
-        if (t instanceof Target.BaseFunction b) {
-            target = b.rva();
-        } else if (t instanceof Target.BaseGlobal b) {
-            target = b.rva();
-        } else if (t instanceof Target.BaseImport b) {
-            target = b.iatRva();
-        } else if (t instanceof Target.BaseImportThunk b) {
-            target = b.rva();
-        } else if (t instanceof Target.BaseAddress b) {
-            target = b.rva();
-        } else {
-            throw new PatchRefusedException("function `" + name + "` refers to " + t.describe()
-                    + ", which has no place in the base.");
-        }
+        long target = baseTarget(x.target(), "function `" + name + "`");
         int at = (int) (instruction - textRva);
         long site = instruction + x.fieldOffset();
         String what = x.target().describe();
@@ -491,6 +536,22 @@ public final class PatchWriter {
             default -> throw new PatchRefusedException("function `" + name + "` reaches " + what
                     + " with a short branch or literal load that cannot reach the base from a patch.");
         };
+    }
+
+    /** The base RVA a target names, for a fixup. */
+    private static long baseTarget(Target t, String who) throws PatchRefusedException {
+        if (t instanceof Target.BaseFunction b) {
+            return b.rva();
+        } else if (t instanceof Target.BaseGlobal b) {
+            return b.rva();
+        } else if (t instanceof Target.BaseImport b) {
+            return b.iatRva();
+        } else if (t instanceof Target.BaseImportThunk b) {
+            return b.rva();
+        } else if (t instanceof Target.BaseAddress b) {
+            return b.rva();
+        }
+        throw new PatchRefusedException(who + " refers to " + t.describe() + ", which has no place in the base.");
     }
 
     private int thunkSize() {
