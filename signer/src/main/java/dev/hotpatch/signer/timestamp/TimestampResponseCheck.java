@@ -15,6 +15,7 @@ import org.bouncycastle.tsp.TimeStampResponse;
 import org.bouncycastle.tsp.TimeStampToken;
 import org.bouncycastle.tsp.TimeStampTokenInfo;
 
+import javax.security.auth.x500.X500Principal;
 import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
@@ -57,13 +58,26 @@ final class TimestampResponseCheck {
             token.validate(new JcaSimpleSignerInfoVerifierBuilder().build(tsaCertificate));
         } catch (TSPException | OperatorCreationException | CertificateException | IllegalArgumentException e) {
             throw new TsaFailure("sent a token whose signature does not verify with its certificate "
-                    + tsaCertificate.getSubject() + " (" + e.getMessage() + ")", false);
+                    + name(tsaCertificate) + " (" + withoutFinalPeriod(e.getMessage()) + ")", false);
         }
         try {
             return token.getEncoded(ASN1Encoding.DER);
         } catch (IOException e) {
             throw new TsaFailure("sent a token that cannot be encoded as DER (" + e.getMessage() + ")", false);
         }
+    }
+
+    /** The subject as RFC 2253 prints it, the way the key loaders name certificates. */
+    private static String name(X509CertificateHolder certificate) {
+        try {
+            return new X500Principal(certificate.getSubject().getEncoded()).getName();
+        } catch (IOException | IllegalArgumentException e) {
+            return certificate.getSubject().toString();
+        }
+    }
+
+    private static String withoutFinalPeriod(String message) {
+        return message != null && message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
     private static TimeStampResponse parse(byte[] bytes) throws TsaFailure {
@@ -93,7 +107,7 @@ final class TimestampResponseCheck {
             ok = purposes.length == 1 && purposes[0].equals(KeyPurposeId.id_kp_timeStamping);
         }
         if (!ok) {
-            throw new TsaFailure("signs with the certificate " + certificate.getSubject() + ", which is not a "
+            throw new TsaFailure("signs with the certificate " + name(certificate) + ", which is not a "
                     + "time-stamping certificate (RFC 3161 requires the critical extended key usage "
                     + "id-kp-timeStamping and no other)", false);
         }
