@@ -2,6 +2,11 @@ package dev.hotpatch.signer.keys;
 
 import dev.hotpatch.signer.testpki.TestPki;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemObject;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +48,22 @@ final class KeyFixtures {
         store.store(out, storePassword);
         Files.write(file, out.toByteArray());
         return file;
+    }
+
+    /** PKCS#8 "BEGIN PRIVATE KEY". */
+    static Path pkcs8(Path file, PrivateKey key) throws Exception {
+        return pem(file, new JcaPKCS8Generator(key, null));
+    }
+
+    /**
+     * OpenSSL's traditional "BEGIN EC PRIVATE KEY" (RFC 5915) with the named curve, as {@code openssl ec} writes
+     * it. Bouncy Castle's PEM writer leaves the curve out when the JDK's encoding does, which no reader accepts.
+     */
+    static Path traditionalEc(Path file, PrivateKey key) throws Exception {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
+        ECPrivateKey withCurve = new ECPrivateKey(256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
+        return pem(file, new PemObject("EC PRIVATE KEY", withCurve.getEncoded()));
     }
 
     static Path pem(Path file, Object... objects) throws Exception {
