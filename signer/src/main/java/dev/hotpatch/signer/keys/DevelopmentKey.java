@@ -76,7 +76,7 @@ public record DevelopmentKey(SigningKey key, X509Certificate anchor, Path keySto
         }
         SigningKey key = load(keyStore);
         X509Certificate anchor = key.chain().get(key.chain().size() - 1);
-        writeOrCheckAnchor(anchorFile, anchor, keyStore);
+        writeOrCheckAnchor(anchorFile, anchor, keyStore, created);
         return new DevelopmentKey(key, anchor, keyStore, anchorFile, created);
     }
 
@@ -114,11 +114,14 @@ public record DevelopmentKey(SigningKey key, X509Certificate anchor, Path keySto
         return key;
     }
 
-    /** Writes the anchor when missing (a concurrent creator may not have written it yet), else checks it. */
-    private static void writeOrCheckAnchor(Path anchorFile, X509Certificate anchor, Path keyStore)
+    /**
+     * Writes the anchor when this call created the key (replacing one left from an earlier key) or when it is
+     * missing (a concurrent creator may not have written it yet); otherwise checks that it is the key's root.
+     */
+    private static void writeOrCheckAnchor(Path anchorFile, X509Certificate anchor, Path keyStore, boolean created)
             throws SignerException {
         try {
-            if (Files.exists(anchorFile)) {
+            if (!created && Files.exists(anchorFile)) {
                 List<X509Certificate> stored = PemKeyLoader.readCertificates(anchorFile);
                 if (stored.size() != 1 || !stored.get(0).equals(anchor)) {
                     throw new SignerException("the development root " + anchorFile + " is not the root of "

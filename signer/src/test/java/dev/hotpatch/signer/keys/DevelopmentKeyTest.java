@@ -140,6 +140,16 @@ class DevelopmentKeyTest {
     }
 
     @Test
+    void newKeyReplacesTheAnchorOfAnEarlierKey() throws Exception {
+        DevelopmentKey old = DevelopmentKey.loadOrCreate(temp);
+        Files.delete(old.keyStore());
+        DevelopmentKey fresh = DevelopmentKey.loadOrCreate(temp);
+        assertTrue(fresh.created());
+        assertEquals(List.of(fresh.anchor()), PemKeyLoader.readCertificates(fresh.anchorFile()));
+        assertFalse(fresh.anchor().equals(old.anchor()));
+    }
+
+    @Test
     void damagedKeyStoreSaysHowToStartOver() throws Exception {
         DevelopmentKey key = DevelopmentKey.loadOrCreate(temp);
         Files.write(key.keyStore(), new byte[]{0x30, 0x03, 0x02, 0x01});

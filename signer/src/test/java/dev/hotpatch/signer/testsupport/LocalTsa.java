@@ -205,6 +205,8 @@ public final class LocalTsa implements AutoCloseable {
             answer(exchange, request);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // close() while a SLOW answer waits
+        } catch (IOException e) {
+            // The client hung up (it stops reading an OVERSIZED answer at its limit); it reports that itself.
         } catch (Exception e) {
             // The exchange is closed above; a failing test shows what the client saw.
             System.err.println("LocalTsa: " + e);
