@@ -16,8 +16,10 @@ import java.util.Arrays;
 /**
  * SHA-256 of a base image's canonical form (docs/format.md, "Canonical form of the base"): every byte of the
  * file, in file order, except the optional header's CheckSum field, the certificate-table data-directory entry
- * (when NumberOfRvaAndSizes reaches it) and the bytes the certificate table covers. The ranges left out are those
- * of an Authenticode digest; unlike Authenticode, nothing is appended (no padding to 8 bytes).
+ * (when NumberOfRvaAndSizes reaches it) and the bytes the certificate table covers; an image without a certificate
+ * table is hashed as if zero-padded to a multiple of 8 bytes. These are the rules of the Authenticode digest, so
+ * signing the base (which pads it to 8 before appending the table), re-signing it or re-stamping its CheckSum
+ * leaves the hash unchanged.
  */
 public final class CanonicalBaseHash {
     private CanonicalBaseHash() {}
@@ -52,6 +54,9 @@ public final class CanonicalBaseHash {
         if (file.length() > at) {
             digest.update(file.slice(at, file.length() - at));
         }
+        if (!hasCertificateTable(base)) {
+            digest.update(new byte[(int) (-file.length() & 7)]);
+        }
         return digest.digest();
     }
 
@@ -79,6 +84,11 @@ public final class CanonicalBaseHash {
         long[][] out = Arrays.copyOf(ranges, n);
         Arrays.sort(out, (a, b) -> Long.compare(a[0], b[0]));
         return out;
+    }
+
+    private static boolean hasCertificateTable(PeImage base) {
+        return base.dataDirectories().size() > DirectoryKind.CERTIFICATE.ordinal()
+                && base.dataDirectories().get(DirectoryKind.CERTIFICATE.ordinal()).isPresent();
     }
 
     private static long[] clip(long start, long size, long length) {

@@ -67,17 +67,16 @@ class HotPatchCanonicalBaseHashTest {
      * against the base as deployed.
      */
     @Test
-    void aCertificateTableIsLeftOutButSigningPaddingIsNot(@TempDir Path tmp) throws Exception {
+    void signingTheBaseLeavesItsHashAlone(@TempDir Path tmp) throws Exception {
         byte[] file = Files.readAllBytes(sample(SAMPLE));
         assertTrue(file.length % 8 != 0, "the sample's length is not a multiple of 8");
-        byte[] aligned = Arrays.copyOf(file, (file.length + 7) & ~7);
-        byte[] signed = withCertificateTable(aligned);
-        Path alignedPath = write(tmp, "aligned.exe", aligned);
-        Path signedPath = write(tmp, "signed.exe", signed);
+        Path signedPath = write(tmp, "signed.exe", withCertificateTable(file));
         assertEquals(1, PeReader.read(signedPath).certificates().size(), "the copy has a certificate table");
-        assertArrayEquals(CanonicalBaseHash.sha256(alignedPath), CanonicalBaseHash.sha256(signedPath));
-        assertFalse(Arrays.equals(CanonicalBaseHash.sha256(sample(SAMPLE)), CanonicalBaseHash.sha256(signedPath)),
-                "the padding to 8 bytes is part of the canonical form");
+        assertArrayEquals(CanonicalBaseHash.sha256(sample(SAMPLE)), CanonicalBaseHash.sha256(signedPath),
+                "an unsigned file is hashed as if padded to 8, which is what signing writes");
+        byte[] other = Arrays.copyOf(file, file.length + 8);
+        assertFalse(Arrays.equals(CanonicalBaseHash.sha256(sample(SAMPLE)),
+                CanonicalBaseHash.sha256(write(tmp, "longer.exe", other))), "real trailing bytes still count");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -116,7 +115,10 @@ class HotPatchCanonicalBaseHashTest {
                 "for start, size in cut:",
                 "    for i in range(start, min(start + size, len(data))):",
                 "        drop[i] = True",
-                "print(hashlib.sha256(bytes(b for b, d in zip(keep, drop) if not d)).hexdigest())");
+                "signed = len(pe.OPTIONAL_HEADER.DATA_DIRECTORY) > 4 and pe.OPTIONAL_HEADER.DATA_DIRECTORY[4].VirtualAddress"
+                        + " and pe.OPTIONAL_HEADER.DATA_DIRECTORY[4].Size",
+                "pad = b'' if signed else bytes(-len(data) % 8)",
+                "print(hashlib.sha256(bytes(b for b, d in zip(keep, drop) if not d) + pad).hexdigest())");
         Process p = new ProcessBuilder(python.toString(), "-c", script, file.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -149,6 +151,11 @@ class HotPatchCanonicalBaseHashTest {
             if (!drop[i]) {
                 kept.write(f[i]);
             }
+        }
+        boolean signed = le32(f, optional + (plus ? 108 : 92)) >= 5 && le32(f, optional + (plus ? 144 : 128)) != 0
+                && le32(f, optional + (plus ? 148 : 132)) != 0;
+        if (!signed) {
+            kept.write(new byte[-f.length & 7], 0, -f.length & 7);
         }
         return MessageDigest.getInstance("SHA-256").digest(kept.toByteArray());
     }
