@@ -29,12 +29,17 @@ public final class PeDigest {
      * @param length at most {@code file.length}; at least the end of the certificate directory entry
      */
     public static byte[] compute(byte[] file, int length, PeLayout layout, DigestAlgorithm algorithm) {
+        return compute(file, length, layout, algorithm.newDigest());
+    }
+
+    /** As {@link #compute(byte[], int, PeLayout, DigestAlgorithm)}, with any digest (the verifier also recomputes
+     *  SHA-1 digests, to report a tampered image besides a weak algorithm). */
+    public static byte[] compute(byte[] file, int length, PeLayout layout, MessageDigest md) {
         int checksum = layout.checksumOffset();
         int entry = layout.certificateEntryOffset();
         if (length > file.length || entry + 8 > length || checksum + 4 > entry) {
             throw new IllegalArgumentException("hashed length " + length + " does not hold the headers of the layout");
         }
-        MessageDigest md = algorithm.newDigest();
         md.update(file, 0, checksum);
         md.update(file, checksum + 4, entry - checksum - 4);
         md.update(file, entry + 8, length - entry - 8);

@@ -35,6 +35,10 @@ public record SignatureContainer(byte[] signature, List<String> problems) {
             throw new SignatureFormatException(DIRECTORY + entryAt + ": expected a table inside the file (0x0.."
                     + hex(file.length) + "), found " + hex(offset) + ".." + hex(offset + size));
         }
+        if (offset < layout.certificateEntryOffset() + 8L) {
+            throw new SignatureFormatException(DIRECTORY + entryAt + ": expected a table after the headers, found one"
+                    + " at " + hex(offset) + ", before the end of the directory entry itself");
+        }
         List<String> problems = new ArrayList<>();
         if (offset % 8 != 0 || size % 8 != 0) {
             problems.add(DIRECTORY + entryAt + ": expected an 8-byte aligned table, found offset " + hex(offset)
