@@ -9,6 +9,11 @@ import java.util.Locale;
 public enum FailureKind {
     /** The image has no certificate table. */
     NOT_SIGNED,
+    /**
+     * The optional header's CheckSum is not the file's checksum. Authenticode leaves the field out of the digest,
+     * but signing tools (ours, signtool, osslsigncode) write it last, so a wrong value means a later change.
+     */
+    BAD_CHECKSUM,
     /** The PE headers Authenticode needs (CheckSum, data directory 4) cannot be read. */
     MALFORMED_IMAGE,
     /**

@@ -1,5 +1,6 @@
 package dev.hotpatch.signer;
 
+import dev.hotpatch.pe.PeChecksum;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.signer.authenticode.AlgorithmPolicy;
 import dev.hotpatch.signer.authenticode.AuthenticodeOids;
@@ -14,8 +15,9 @@ import dev.hotpatch.signer.verify.ChainValidator;
 import dev.hotpatch.signer.verify.Failures;
 import dev.hotpatch.signer.verify.KeyUsageCheck;
 import dev.hotpatch.signer.verify.TimestampCheck;
-import org.bouncycastle.asn1.x500.X500Name;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -28,7 +30,7 @@ import java.util.Optional;
 
 /**
  * Verifies the Authenticode signature of a PE image strictly enough for an apply engine to trust it, and
- * answers with every failure found rather than a yes or no. In order: the container (exactly one WIN_CERTIFICATE,
+ * answers with every failure found rather than a yes or no. In order: the CheckSum, the container (exactly one WIN_CERTIFICATE,
  * last in the file), the CMS structure, the algorithms, the image digest and the messageDigest, the signature,
  * an RFC 3161 time-stamp, the chain to the pinned anchors (PKIX, revocation not checked) at the time-stamp's time
  * or the verification clock, and the signer's key usages. Each check runs even when an earlier one failed, as
@@ -64,6 +66,7 @@ public final class Verifier {
             failures.add(FailureKind.MALFORMED_IMAGE, "the image's headers cannot be read: " + e.getMessage());
             return Optional.empty();
         }
+        checkChecksum(pe, layout, failures);
         if (!layout.signed()) {
             failures.add(FailureKind.NOT_SIGNED, "the image is not signed (its certificate table directory entry is"
                     + " empty); sign it before applying it");
@@ -87,7 +90,7 @@ public final class Verifier {
         Optional<X509Certificate> signer = signerCertificate(sig);
         if (signer.isEmpty()) {
             failures.add(FailureKind.MALFORMED_SIGNATURE, "the signer's certificate (issuer "
-                    + X500Name.getInstance(sig.signerIssuer()) + ", serial " + sig.signerSerial().toString(16)
+                    + sig.signerIssuer().getName() + ", serial " + sig.signerSerial().toString(16)
                     + ") is not among the signature's certificates; sign again with the whole chain");
             return Optional.empty();
         }
@@ -114,6 +117,22 @@ public final class Verifier {
                 AlgorithmPolicy.name(sig.content().digestAlgorithm()),
                 AlgorithmPolicy.name(sig.signatureAlgorithm().getAlgorithm()), imageDigest, chain.subjects(),
                 timestamp, authority, at));
+    }
+
+    private static void checkChecksum(byte[] pe, PeLayout layout, Failures failures) {
+        int at = layout.checksumOffset();
+        long stored = Integer.toUnsignedLong(ByteBuffer.wrap(pe).order(ByteOrder.LITTLE_ENDIAN).getInt(at));
+        if ((at & 1) != 0) {
+            failures.add(FailureKind.BAD_CHECKSUM, "the optional header's CheckSum sits at the odd offset 0x"
+                    + Integer.toHexString(at) + ", where no checksum can be computed");
+            return;
+        }
+        long actual = PeChecksum.compute(pe, at);
+        if (stored != actual) {
+            failures.add(FailureKind.BAD_CHECKSUM, "optional_header.checksum at 0x" + Integer.toHexString(at)
+                    + ": expected 0x" + Long.toHexString(actual) + " (the file's checksum), found 0x"
+                    + Long.toHexString(stored) + "; the file was changed after it was signed");
+        }
     }
 
     /** Checks both digests; returns the recomputed image digest in hex, or "" when its algorithm is unknown. */
@@ -151,8 +170,7 @@ public final class Verifier {
 
     private static Optional<X509Certificate> signerCertificate(AuthenticodeSignature sig) {
         for (X509Certificate c : sig.certificates()) {
-            if (c.getSerialNumber().equals(sig.signerSerial()) && X500Name.getInstance(
-                    c.getIssuerX500Principal().getEncoded()).equals(X500Name.getInstance(sig.signerIssuer()))) {
+            if (c.getSerialNumber().equals(sig.signerSerial()) && c.getIssuerX500Principal().equals(sig.signerIssuer())) {
                 return Optional.of(c);
             }
         }

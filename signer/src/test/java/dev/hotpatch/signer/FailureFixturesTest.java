@@ -1,5 +1,6 @@
 package dev.hotpatch.signer;
 
+import dev.hotpatch.pe.PeChecksum;
 import dev.hotpatch.signer.authenticode.AuthenticodeSignature;
 import dev.hotpatch.signer.authenticode.PeLayout;
 import dev.hotpatch.signer.authenticode.SignatureContainer;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
+import static dev.hotpatch.signer.FailureKind.BAD_CHECKSUM;
 import static dev.hotpatch.signer.FailureKind.BAD_DIGEST;
 import static dev.hotpatch.signer.FailureKind.BAD_SIGNATURE;
 import static dev.hotpatch.signer.FailureKind.BAD_TIMESTAMP;
@@ -57,6 +59,13 @@ class FailureFixturesTest {
         assertTrue(report.describe().contains(text), "expected \"" + text + "\" in:\n" + report.describe());
     }
 
+    /** Recomputes the CheckSum after tampering, as an attacker would, so that only the intended kind shows. */
+    private static byte[] rechecksum(byte[] image) throws Exception {
+        int at = PeLayout.read(image).checksumOffset();
+        le(image).putInt(at, (int) PeChecksum.compute(image, at));
+        return image;
+    }
+
     private static ByteBuffer le(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -64,6 +73,13 @@ class FailureFixturesTest {
     @Test
     void notSigned() {
         expect(UNSIGNED, NOT_SIGNED);
+    }
+
+    @Test
+    void changedChecksumIsBadChecksum() throws Exception {
+        byte[] image = signed();
+        image[PeLayout.read(image).checksumOffset()] ^= 1;
+        assertMentions(expect(image, BAD_CHECKSUM), "optional_header.checksum at 0x");
     }
 
     @Test
@@ -77,7 +93,7 @@ class FailureFixturesTest {
     void tamperedCodeIsBadDigest() throws Exception {
         byte[] image = signed();
         image[0x400 + 16] ^= 1; // inside .text
-        assertMentions(expect(image, BAD_DIGEST), "the image was changed after it was signed");
+        assertMentions(expect(rechecksum(image), BAD_DIGEST), "the image was changed after it was signed");
     }
 
     @Test
@@ -93,7 +109,7 @@ class FailureFixturesTest {
         byte[] value = AuthenticodeSignature.parse(SignatureContainer.read(image, layout).signature()).signature();
         int at = indexOf(image, value);
         image[at + value.length - 1] ^= 1;
-        expect(image, BAD_SIGNATURE);
+        expect(rechecksum(image), BAD_SIGNATURE);
     }
 
     @Test
@@ -177,28 +193,28 @@ class FailureFixturesTest {
         byte[] two = Arrays.copyOf(image, image.length + size);
         System.arraycopy(image, table, two, image.length, size);
         le(two).putInt(layout.certificateEntryOffset() + 4, size * 2);
-        assertMentions(expect(two, MALFORMED_SIGNATURE), "holds 2 WIN_CERTIFICATE entries");
+        assertMentions(expect(rechecksum(two), MALFORMED_SIGNATURE), "holds 2 WIN_CERTIFICATE entries");
     }
 
     @Test
     void wrongRevisionIsMalformed() throws Exception {
         byte[] image = signed();
         le(image).putShort((int) PeLayout.read(image).certificateTableOffset() + 4, (short) 0x0100);
-        assertMentions(expect(image, MALFORMED_SIGNATURE), "revision");
+        assertMentions(expect(rechecksum(image), MALFORMED_SIGNATURE), "revision");
     }
 
     @Test
     void wrongCertificateTypeIsMalformed() throws Exception {
         byte[] image = signed();
         le(image).putShort((int) PeLayout.read(image).certificateTableOffset() + 6, (short) 1);
-        assertMentions(expect(image, MALFORMED_SIGNATURE), "certificate_type");
+        assertMentions(expect(rechecksum(image), MALFORMED_SIGNATURE), "certificate_type");
     }
 
     @Test
     void entryLengthPastTheEndIsMalformed() throws Exception {
         byte[] image = signed();
         le(image).putInt((int) PeLayout.read(image).certificateTableOffset(), 0x7fff_0000);
-        assertMentions(expect(image, MALFORMED_SIGNATURE), "win_certificate[0].len_entry");
+        assertMentions(expect(rechecksum(image), MALFORMED_SIGNATURE), "win_certificate[0].len_entry");
     }
 
     @Test
@@ -206,13 +222,13 @@ class FailureFixturesTest {
         byte[] image = signed();
         PeLayout layout = PeLayout.read(image);
         le(image).putInt(layout.certificateEntryOffset() + 4, (int) layout.certificateTableSize() + 8);
-        assertMentions(expect(image, MALFORMED_SIGNATURE), "expected a table inside the file");
+        assertMentions(expect(rechecksum(image), MALFORMED_SIGNATURE), "expected a table inside the file");
     }
 
     @Test
     void trailingBytesAfterTheTableAreMalformed() throws Exception {
         byte[] image = Arrays.copyOf(signed(), signed().length + 16);
-        assertMentions(expect(image, MALFORMED_SIGNATURE), "must be last in the file");
+        assertMentions(expect(rechecksum(image), MALFORMED_SIGNATURE), "must be last in the file");
     }
 
     @Test
@@ -224,7 +240,7 @@ class FailureFixturesTest {
         System.arraycopy(image, 0, moved, 0, table);
         System.arraycopy(image, table, moved, table + 4, image.length - table);
         le(moved).putInt(layout.certificateEntryOffset(), table + 4);
-        VerificationReport r = expect(moved, MALFORMED_SIGNATURE, BAD_DIGEST);
+        VerificationReport r = expect(rechecksum(moved), MALFORMED_SIGNATURE, BAD_DIGEST);
         assertMentions(r, "expected an 8-byte aligned table");
     }
 
@@ -233,7 +249,7 @@ class FailureFixturesTest {
         byte[] image = signed();
         int table = (int) PeLayout.read(image).certificateTableOffset();
         image[table + 8] = 0x04; // an OCTET STRING where the ContentInfo SEQUENCE should start
-        expect(image, MALFORMED_SIGNATURE);
+        expect(rechecksum(image), MALFORMED_SIGNATURE);
     }
 
     @Test
@@ -241,7 +257,7 @@ class FailureFixturesTest {
         byte[] image = signed();
         int table = (int) PeLayout.read(image).certificateTableOffset();
         image[table + 9] = (byte) 0x80;
-        assertMentions(expect(image, MALFORMED_SIGNATURE), "indefinite length");
+        assertMentions(expect(rechecksum(image), MALFORMED_SIGNATURE), "indefinite length");
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.bouncycastle.asn1.cms.SignedData;
 import org.bouncycastle.asn1.cms.SignerInfo;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 
+import javax.security.auth.x500.X500Principal;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -36,7 +37,7 @@ import java.util.Optional;
  *
  * @param content               the SpcIndirectDataContent: image digest and the octets messageDigest covers
  * @param certificates          the SignedData's certificates, in file order
- * @param signerIssuer          the SignerInfo's issuer, as DER of the Name
+ * @param signerIssuer          the SignerInfo's issuer
  * @param signerSerial          the SignerInfo's serial number
  * @param digestAlgorithm       the SignerInfo's digestAlgorithm
  * @param signedAttributes      the DER of the SET OF signed attributes: what the signature covers
@@ -48,7 +49,7 @@ import java.util.Optional;
  * @param problems              structural violations that do not stop verification
  */
 public record AuthenticodeSignature(SpcIndirectData content, List<X509Certificate> certificates,
-                                    byte[] signerIssuer, BigInteger signerSerial,
+                                    X500Principal signerIssuer, BigInteger signerSerial,
                                     ASN1ObjectIdentifier digestAlgorithm, byte[] signedAttributes,
                                     byte[] messageDigest, ASN1ObjectIdentifier contentType,
                                     AlgorithmIdentifier signatureAlgorithm, byte[] signature,
@@ -113,13 +114,19 @@ public record AuthenticodeSignature(SpcIndirectData content, List<X509Certificat
         }
         IssuerAndSerialNumber sid = IssuerAndSerialNumber.getInstance(si.getSID().getId());
         ASN1ObjectIdentifier digestAlgorithm = si.getDigestAlgorithm().getAlgorithm();
-        boolean listed = false;
-        for (ASN1Encodable a : sd.getDigestAlgorithms()) {
-            listed |= AlgorithmIdentifier.getInstance(a).getAlgorithm().equals(digestAlgorithm);
-        }
-        if (!listed) {
-            problems.add("SignedData.digestAlgorithms does not list the SignerInfo's digest algorithm "
+        ASN1Set digestAlgorithms = sd.getDigestAlgorithms();
+        if (digestAlgorithms.size() != 1
+                || !AlgorithmIdentifier.getInstance(digestAlgorithms.getObjectAt(0)).getAlgorithm().equals(digestAlgorithm)) {
+            problems.add("SignedData.digestAlgorithms does not list exactly the SignerInfo's digest algorithm "
                     + AlgorithmPolicy.name(digestAlgorithm));
+        }
+        for (ASN1Encodable a : digestAlgorithms) {
+            nullParameters(AlgorithmIdentifier.getInstance(a), "SignedData.digestAlgorithms", problems);
+        }
+        nullParameters(si.getDigestAlgorithm(), "SignerInfo.digestAlgorithm", problems);
+        nullParameters(si.getDigestEncryptionAlgorithm(), "SignerInfo.signatureAlgorithm", problems);
+        if (sd.getCRLs() != null) {
+            problems.add("SignedData carries CRLs, which Authenticode signatures do not use and nothing authenticates");
         }
         ASN1Set signed = si.getAuthenticatedAttributes();
         if (signed == null) {
@@ -139,14 +146,30 @@ public record AuthenticodeSignature(SpcIndirectData content, List<X509Certificat
             Map<ASN1ObjectIdentifier, ASN1Encodable> unsigned =
                     attributes(si.getUnauthenticatedAttributes(), "unsigned", problems);
             ASN1Encodable ts = unsigned.get(AuthenticodeOids.SPC_RFC3161_TIMESTAMP);
+            for (ASN1ObjectIdentifier type : unsigned.keySet()) {
+                if (!type.equals(AuthenticodeOids.SPC_RFC3161_TIMESTAMP)) {
+                    problems.add("the SignerInfo carries the unsigned attribute " + type + (type.equals(
+                            AuthenticodeOids.SPC_NESTED_SIGNATURE) ? " (a nested signature)" : "")
+                            + ", unauthenticated data that only an RFC 3161 time-stamp may be");
+                }
+            }
             if (ts != null) {
                 token = Optional.of(ts.toASN1Primitive().getEncoded(ASN1Encoding.DER));
             }
         }
-        return new AuthenticodeSignature(content, certificates, sid.getName().getEncoded(ASN1Encoding.DER),
+        return new AuthenticodeSignature(content, certificates, new X500Principal(sid.getName().getEncoded(ASN1Encoding.DER)),
                 sid.getSerialNumber().getValue(), digestAlgorithm, signed.getEncoded(ASN1Encoding.DL),
                 mdOctets.getOctets(), contentType, si.getDigestEncryptionAlgorithm(),
                 si.getEncryptedDigest().getOctets(), token, List.copyOf(problems));
+    }
+
+    /** Digest and signature algorithm identifiers carry NULL or no parameters; anything else is unauthenticated. */
+    private static void nullParameters(AlgorithmIdentifier id, String where, List<String> problems) {
+        ASN1Encodable p = id.getParameters();
+        if (p != null && !(p.toASN1Primitive() instanceof org.bouncycastle.asn1.ASN1Null)) {
+            problems.add(where + " (" + AlgorithmPolicy.name(id.getAlgorithm()) + ") has parameters where NULL or none"
+                    + " belong");
+        }
     }
 
     private static List<X509Certificate> certificates(ASN1Set set) throws SignatureFormatException, IOException {
