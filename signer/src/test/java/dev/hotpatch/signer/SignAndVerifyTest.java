@@ -97,6 +97,20 @@ class SignAndVerifyTest {
     }
 
     @Test
+    void keysSignThroughTheirProviderWhenOneIsGiven() throws Exception {
+        java.security.Provider sunEc = java.security.Security.getProvider("SunEC");
+        SigningKey viaProvider = new SigningKey(PKI.ecP256.privateKey(), PKI.ecP256.chain(),
+                java.util.Optional.of(sunEc));
+        byte[] unsigned = Samples.bytes(Samples.dll("arm64"));
+        byte[] a = Signer.sign(unsigned, viaProvider, SignOptions.defaults());
+        byte[] b = Signer.sign(unsigned, viaProvider, SignOptions.defaults());
+
+        assertTrue(Verifier.verify(a, PKI.options()).trusted());
+        assertTrue(Verifier.verify(b, PKI.options()).trusted());
+        assertTrue(!Arrays.equals(a, b), "the provider's ECDSA is randomized, unlike the deterministic default");
+    }
+
+    @Test
     void signingTimeAndTimestampAreAccepted() throws Exception {
         byte[] unsigned = Samples.bytes(Samples.dll("x64"));
         Instant stamped = Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
