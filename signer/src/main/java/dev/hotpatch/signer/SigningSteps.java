@@ -1,0 +1,212 @@
+package dev.hotpatch.signer;
+
+import dev.hotpatch.pe.PeFormatException;
+import dev.hotpatch.signer.authenticode.AlgorithmPolicy;
+import dev.hotpatch.signer.authenticode.CertificateTableWriter;
+import dev.hotpatch.signer.authenticode.DerLimits;
+import dev.hotpatch.signer.authenticode.PeDigest;
+import dev.hotpatch.signer.authenticode.PeLayout;
+import dev.hotpatch.signer.authenticode.SignatureFormatException;
+import dev.hotpatch.signer.authenticode.SignatureScheme;
+import dev.hotpatch.signer.authenticode.SignedAttributes;
+import dev.hotpatch.signer.authenticode.SignedDataAssembler;
+import dev.hotpatch.signer.authenticode.SpcIndirectData;
+import dev.hotpatch.signer.timestamp.Timestamper;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.cms.Attribute;
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.tsp.TimeStampToken;
+
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import static dev.hotpatch.pe.KaitaiParse.hex;
+
+/**
+ * The steps every way of signing shares: prepare the image (drop an old signature, pad to 8), describe what to
+ * sign ({@link SigningRequest}), and finish with a signature value (check it, time-stamp it, embed it).
+ * {@link Signer} runs them back to back; {@link DetachedSigning} lets the signature come from elsewhere between
+ * the second and the third.
+ */
+final class SigningSteps {
+    private SigningSteps() {}
+
+    /** The image without its certificate table, zero-padded to 8 bytes, and its layout. */
+    record PreparedImage(String name, byte[] content, PeLayout layout) {}
+
+    static PreparedImage prepare(byte[] pe, String name) throws SignerException {
+        PeLayout layout;
+        try {
+            layout = PeLayout.read(pe);
+        } catch (PeFormatException e) {
+            throw new SignerException(name + " is not a PE image that can be signed: " + e.getMessage(), e);
+        }
+        long end = pe.length;
+        if (layout.signed()) {
+            long table = layout.certificateTableOffset();
+            long tableEnd = table + layout.certificateTableSize();
+            if (table == 0 || tableEnd > pe.length) {
+                throw new SignerException(name + " has a certificate table entry (" + hex(table) + "+"
+                        + hex(layout.certificateTableSize()) + ") that points outside the file ("
+                        + hex(pe.length) + " bytes); repair or rebuild the image before signing it");
+            }
+            if (tableEnd != pe.length) {
+                throw new SignerException(name + " has " + hex(pe.length - tableEnd) + " bytes after its existing "
+                        + "signature; remove them (or sign the unsigned image) so that the new signature can be last");
+            }
+            end = table;
+        }
+        if (layout.endOfMappedData() > end) {
+            throw new SignerException(name + ": the " + layout.lastSectionName() + " ends at "
+                    + hex(layout.endOfMappedData()) + ", past the end of the image data at " + hex(end)
+                    + "; the file is truncated or its section table is wrong, so rebuild it before signing");
+        }
+        if ((layout.checksumOffset() & 1) != 0) {
+            throw new SignerException(name + ": the optional header's CheckSum sits at the odd offset "
+                    + hex(layout.checksumOffset()) + " (dos_header.ofs_nt_headers is not aligned), so the CheckSum"
+                    + " cannot be computed; relink the image");
+        }
+        byte[] content = Arrays.copyOf(pe, CertificateTableWriter.align8((int) end));
+        return new PreparedImage(name, content, layout);
+    }
+
+    static SigningRequest request(PreparedImage image, X509Certificate signer, SignOptions options)
+            throws SignerException {
+        String subject = signer.getSubjectX500Principal().getName();
+        Optional<String> weak = AlgorithmPolicy.checkKey(signer.getPublicKey(), "the signing certificate " + subject);
+        if (weak.isPresent()) {
+            throw new SignerException("refusing to sign: " + weak.get());
+        }
+        if (options.url().isPresent() && !options.url().get().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new SignerException("the URL \"" + options.url().get() + "\" has characters outside printable"
+                    + " ASCII; SpcSpOpusInfo holds an IA5String, so percent-encode them");
+        }
+        DigestAlgorithm digest = options.digest();
+        byte[] imageDigest = imageDigest(image, digest);
+        SpcIndirectData content = SpcIndirectData.of(digest, imageDigest);
+        byte[] attributes = SignedAttributes.build(digest.digest(content.contentOctets()), options.programName(),
+                options.url(), options.signingTime());
+        SignatureScheme scheme = SignatureScheme.forKey(signer.getPublicKey(), digest);
+        return new SigningRequest(digest, scheme.keyAlgorithm(), imageDigest, attributes, fingerprint(signer));
+    }
+
+    static byte[] finish(PreparedImage image, SigningRequest request, byte[] signature, List<X509Certificate> chain,
+                         Optional<Timestamper> timestamper) throws SignerException {
+        if (chain.isEmpty()) {
+            throw new SignerException("the certificate chain is empty; pass the signer's certificate first");
+        }
+        X509Certificate signer = chain.get(0);
+        String subject = signer.getSubjectX500Principal().getName();
+        if (!MessageDigest.isEqual(fingerprint(signer), request.signerCertificateSha256())) {
+            throw new SignerException("the chain starts with " + subject + ", not the certificate the signing "
+                    + "request was exported for; pass the same chain to export and attach");
+        }
+        if (!MessageDigest.isEqual(imageDigest(image, request.digest()), request.imageDigest())) {
+            throw new SignerException(image.name() + " has changed since the signing request was exported (its "
+                    + "Authenticode digest differs); export a new request for this file");
+        }
+        SpcIndirectData content = SpcIndirectData.of(request.digest(), request.imageDigest());
+        byte[] attributes = request.signedAttributes();
+        if (!MessageDigest.isEqual(messageDigest(attributes), request.digest().digest(content.contentOctets()))) {
+            throw new SignerException("the signing request's signed attributes do not carry the digest of its "
+                    + "image; export the request again");
+        }
+        SignatureScheme scheme = new SignatureScheme(request.keyAlgorithm(), request.digest());
+        if (!SignatureScheme.forKey(signer.getPublicKey(), request.digest()).equals(scheme)) {
+            throw new SignerException("the request is for a " + request.keyAlgorithm() + " key but " + subject
+                    + " holds a " + signer.getPublicKey().getAlgorithm() + " key; export with the right chain");
+        }
+        checkSignature(scheme, signer, attributes, signature);
+        Optional<byte[]> token = Optional.empty();
+        if (timestamper.isPresent()) {
+            token = Optional.of(timestamp(timestamper.get(), signature, request.digest()));
+        }
+        try {
+            byte[] cms = SignedDataAssembler.assemble(request.digest(), request.imageDigest(), scheme, attributes,
+                    signature, chain, token);
+            return CertificateTableWriter.embed(image.content(), image.layout(), cms);
+        } catch (CertificateEncodingException e) {
+            throw new SignerException("a certificate of the chain cannot be encoded: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] imageDigest(PreparedImage image, DigestAlgorithm digest) {
+        return PeDigest.compute(image.content(), image.content().length, image.layout(), digest);
+    }
+
+    private static void checkSignature(SignatureScheme scheme, X509Certificate signer, byte[] data, byte[] signature)
+            throws SignerException {
+        boolean ok;
+        try {
+            Signature v = Signature.getInstance(scheme.jcaName());
+            v.initVerify(signer.getPublicKey());
+            v.update(data);
+            ok = v.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            ok = false;
+        }
+        if (!ok) {
+            throw new SignerException("the signature value does not verify with the public key of "
+                    + signer.getSubjectX500Principal().getName() + "; sign the exact exported bytes with the matching "
+                    + "private key as " + scheme.jcaName() + (scheme.isEc() ? " (DER-encoded r and s)" : " (PKCS#1 v1.5)"));
+        }
+    }
+
+    private static byte[] timestamp(Timestamper timestamper, byte[] signature, DigestAlgorithm digest)
+            throws SignerException {
+        byte[] token = timestamper.timestamp(signature, digest.jcaName());
+        try {
+            DerLimits.check(token, 0, token.length, "the time-stamp token");
+            TimeStampToken t = new TimeStampToken(ContentInfo.getInstance(token));
+            Optional<DigestAlgorithm> imprint = DigestAlgorithm.of(t.getTimeStampInfo().getMessageImprintAlgOID());
+            if (imprint.isEmpty()) {
+                throw new SignerException("the time-stamping service used "
+                        + AlgorithmPolicy.name(t.getTimeStampInfo().getMessageImprintAlgOID())
+                        + " for the message imprint; configure it for SHA-256 or SHA-384");
+            }
+            byte[] expected = imprint.get().digest(signature);
+            if (!MessageDigest.isEqual(expected, t.getTimeStampInfo().getMessageImprintDigest())) {
+                throw new SignerException("the time-stamping service returned a token for other data than this "
+                        + "signature; check the service's configuration or use another one");
+            }
+        } catch (SignatureFormatException | RuntimeException
+                 | org.bouncycastle.tsp.TSPException | java.io.IOException e) {
+            throw new SignerException("the time-stamping service returned something that is not an RFC 3161 token ("
+                    + e.getMessage() + "); check the service or sign without a time-stamp", e);
+        }
+        return token;
+    }
+
+    private static byte[] messageDigest(byte[] attributes) throws SignerException {
+        try {
+            for (ASN1Encodable e : ASN1Set.getInstance(attributes)) {
+                Attribute a = Attribute.getInstance(e);
+                if (a.getAttrType().equals(CMSAttributes.messageDigest)) {
+                    return ASN1OctetString.getInstance(a.getAttrValues().getObjectAt(0)).getOctets();
+                }
+            }
+        } catch (RuntimeException e) {
+            // falls through to the error below
+        }
+        throw new SignerException("the signing request's signed attributes have no readable messageDigest; "
+                + "export the request again");
+    }
+
+    static byte[] fingerprint(X509Certificate c) throws SignerException {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(c.getEncoded());
+        } catch (GeneralSecurityException e) {
+            throw new SignerException("the certificate " + c.getSubjectX500Principal().getName()
+                    + " cannot be encoded: " + e.getMessage(), e);
+        }
+    }
+}
