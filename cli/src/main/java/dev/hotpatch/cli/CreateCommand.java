@@ -7,6 +7,9 @@ import dev.hotpatch.differ.classify.Finding;
 import dev.hotpatch.packager.write.Packager;
 import dev.hotpatch.packager.write.PatchRefusedException;
 import dev.hotpatch.packager.write.PatchWriter;
+import dev.hotpatch.pe.PeReader;
+import dev.hotpatch.signer.SignOptions;
+import dev.hotpatch.signer.Signer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,21 +18,28 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code hotpatch create OLD NEW -o PATCH}: diff, then write the patch image (unsigned for now). */
+/** {@code hotpatch create OLD NEW -o PATCH}: diff, write the patch image, sign it, verify what was written. */
 @Command(name = "create", mixinStandardHelpOptions = true,
-        description = "Diffs two builds and writes a patch image holding the changed and new functions "
-                + "(docs/format.md). Nothing is written when there is nothing to patch or it cannot be hotpatched.",
+        description = "Diffs two builds and writes a signed patch image holding the changed and new functions "
+                + "(docs/format.md), then verifies what it wrote as `hotpatch verify` does. Without a key option it "
+                + "signs with the development key (created on first use in the user's configuration directory; for "
+                + "development only). Nothing is written when there is nothing to patch or it cannot be hotpatched.",
         footerHeading = "%nExit codes:%n",
         footer = {
-            "  0  the patch was written",
+            "  0  the patch was written, signed and verified",
             "  3  nothing to patch; nothing written",
             "  4  the difference cannot be hotpatched (the reasons are printed); nothing written",
+            "  5  the signed patch did not verify (the failures are printed); nothing written",
             "  2  usage error",
-            "  1  an input could not be read, or an internal error"
+            "  1  an input could not be read, the key could not be loaded, or an internal error"
         })
 final class CreateCommand implements Callable<Integer> {
 
@@ -48,6 +58,20 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--min-sequence", defaultValue = "0", description = "the lowest sequence it supersedes (default ${DEFAULT-VALUE})")
     long minSequence;
 
+    @Option(names = "--unsigned", description = "write the patch unsigned (to sign it later, e.g. with sign-request)")
+    boolean unsigned;
+
+    @Option(names = "--trust", paramLabel = "ANCHOR",
+            description = "trust anchor to verify the signed patch against (default: the development root, or the top "
+                    + "of the signing chain)")
+    List<Path> trust = new ArrayList<>();
+
+    @Mixin
+    KeyOptions key = new KeyOptions();
+
+    @Mixin
+    SigningOptions signing = new SigningOptions();
+
     @Mixin
     VerboseOption verbose;
 
@@ -57,9 +81,13 @@ final class CreateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        SigningKeys.Loaded signer = unsigned ? null : SigningKeys.loadWithAnchor(key, spec.commandLine().getErr());
+        SignOptions signOptions = unsigned ? null : signing.toSignOptions();
+        List<X509Certificate> anchors = unsigned ? List.of() : SigningKeys.anchorsFor(signer, TrustAnchors.read(trust));
+        Path written = unsigned ? this.out : this.out.toAbsolutePath().resolveSibling("." + this.out.getFileName() + ".unsigned");
         Packager.Created created;
         try {
-            created = Packager.create(oldFile, newFile, this.out, Differ.Options.defaults(),
+            created = Packager.create(oldFile, newFile, written, Differ.Options.defaults(),
                     new PatchWriter.Options(sequence, minSequence, true));
         } catch (DifferException e) {
             throw new Errors.InputException(e.getMessage(), e);
@@ -82,7 +110,23 @@ final class CreateCommand implements Callable<Integer> {
             out.flush();
             return diff.verdict().exitCode();
         }
-        out.printf("wrote %s (%d bytes): %d changed and %d new functions%n", this.out, created.patchBytes().get(),
+        if (!unsigned) {
+            try {
+                Signer.signFile(written, this.out, signer.key(), signOptions);
+            } finally {
+                Files.deleteIfExists(written);
+            }
+            PatchVerification check = PatchVerification.of(Files.readAllBytes(this.out), PeReader.read(oldFile), anchors, 0);
+            if (!check.trusted()) {
+                Files.deleteIfExists(this.out);
+                out.print(check.toText(this.out.toString(), oldFile.toString()));
+                out.println("hotpatch: the signed patch did not verify, so " + this.out + " was removed.");
+                out.flush();
+                return ExitCodes.NOT_VERIFIED;
+            }
+        }
+        out.printf("wrote %s (%d bytes%s): %d changed and %d new functions%n", this.out, Files.size(this.out),
+                unsigned ? ", unsigned" : ", signed by " + signer.key().certificate().getSubjectX500Principal() + ", verified",
                 diff.withStatus(dev.hotpatch.differ.classify.Status.CHANGED).size(),
                 diff.withStatus(dev.hotpatch.differ.classify.Status.NEW).size());
         out.flush();

@@ -26,6 +26,9 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         if (e instanceof InputException ie) {
             return ie.getMessage();
         }
+        if (e instanceof dev.hotpatch.signer.SignerException se) {
+            return se.getMessage();
+        }
         if (e instanceof NoSuchFileException nf) {
             return nf.getFile() + " does not exist; check the path.";
         }

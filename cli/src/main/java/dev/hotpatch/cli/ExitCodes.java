@@ -11,4 +11,6 @@ public final class ExitCodes {
     public static final int NOTHING_TO_PATCH = 3;
     /** diff: a difference that cannot be hotpatched. */
     public static final int NOT_HOTPATCHABLE = 4;
+    /** verify (and create, apply --trust): the signature, the chain or the patch does not verify. */
+    public static final int NOT_VERIFIED = 5;
 }

@@ -8,14 +8,16 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Builds hotpatches for Windows PE/COFF binaries (x86, x64, ARM64).",
-        subcommands = {InspectCommand.class, DiffCommand.class, CreateCommand.class, ApplyCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, DiffCommand.class, CreateCommand.class, ApplyCommand.class, SignCommand.class,
+            SignRequestCommand.class, SignAttachCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success; diff: there is something to patch",
             "  1  the input could not be read (malformed or unreadable), or an internal error",
             "  2  usage error",
-            "  3  diff: nothing to patch",
-            "  4  diff: a difference that cannot be hotpatched"
+            "  3  diff, create: nothing to patch",
+            "  4  diff, create: a difference that cannot be hotpatched",
+            "  5  verify, create: the signature, chain or patch does not verify"
         })
 public final class HotpatchCommand implements Runnable {
 

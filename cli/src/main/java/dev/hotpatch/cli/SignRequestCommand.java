@@ -1,0 +1,53 @@
+package dev.hotpatch.cli;
+
+import dev.hotpatch.signer.DetachedSigning;
+import dev.hotpatch.signer.SigningRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code hotpatch sign-request IMAGE --cert-chain PEM --request REQ}: step 1 of signing with a key held elsewhere. */
+@Command(name = "sign-request", mixinStandardHelpOptions = true,
+        description = "Step 1 of detached signing: writes what must be signed for IMAGE (the DER of the signed "
+                + "attributes, to REQ.tbs, and a request file REQ naming the algorithms and digests). Sign REQ.tbs "
+                + "elsewhere (an HSM, `openssl pkeyutl` over its digest, `openssl dgst -sign`), then attach the "
+                + "signature with `hotpatch sign-attach`.",
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  the request was written", "  2  usage error", "  1  an input could not be read"})
+final class SignRequestCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "the PE image to sign")
+    Path image;
+
+    @Option(names = "--cert-chain", required = true, paramLabel = "PEM", description = "the signer's certificate and its issuers")
+    Path chain;
+
+    @Option(names = "--request", required = true, paramLabel = "REQ", description = "where to write the request")
+    Path request;
+
+    @Mixin
+    SigningOptions signing = new SigningOptions();
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        SigningRequest r = DetachedSigning.exportFile(image, CertificateFiles.chain(chain), signing.toSignOptions(), request);
+        Path tbs = request.resolveSibling(request.getFileName() + ".tbs");
+        r.writeToBeSigned(tbs);
+        spec.commandLine().getOut().printf("wrote %s and %s: sign %s with %s, then run hotpatch sign-attach%n", request,
+                tbs, tbs, r.signatureAlgorithm());
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}
