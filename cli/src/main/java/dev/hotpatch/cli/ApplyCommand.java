@@ -16,11 +16,13 @@ import java.util.concurrent.Callable;
 /** {@code hotpatch apply BASE PATCH -o OUT}: the engine's steps, offline, into a runnable patched image. */
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Applies a patch image to its base offline and writes the patched image: the patch's code "
-                + "and data appended, references into the base filled in, jumps written at the replaced functions.",
+                + "and data appended, references into the base filled in, jumps written at the replaced functions. "
+                + "With --trust it first verifies the patch as `hotpatch verify` does and refuses one that fails.",
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the patched image was written",
             "  4  the patch does not fit this base (another build, or something the applier cannot do); nothing written",
+            "  5  with --trust: the patch does not verify (the failures are printed); nothing written",
             "  2  usage error",
             "  1  an input could not be read, or an internal error"
         })
@@ -35,6 +37,14 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "where to write the patched image")
     Path out;
 
+    @Option(names = "--trust", paramLabel = "ANCHOR",
+            description = "verify the patch against this pinned trust anchor first, as the engine does (repeatable)")
+    java.util.List<Path> trust = new java.util.ArrayList<>();
+
+    @Option(names = "--min-sequence", defaultValue = "0", paramLabel = "N",
+            description = "with --trust: refuse patches whose sequence number is below N")
+    long minSequence;
+
     @Mixin
     VerboseOption verbose;
 
@@ -43,6 +53,16 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!trust.isEmpty()) {
+            PatchVerification v = PatchVerification.of(java.nio.file.Files.readAllBytes(patchFile),
+                    dev.hotpatch.pe.PeReader.read(baseFile), TrustAnchors.read(trust), minSequence);
+            if (!v.trusted()) {
+                spec.commandLine().getOut().print(v.toText(patchFile.toString(), baseFile.toString()));
+                spec.commandLine().getOut().println("hotpatch: not applied: the patch does not verify.");
+                spec.commandLine().getOut().flush();
+                return ExitCodes.NOT_VERIFIED;
+            }
+        }
         try {
             OfflineApplier.apply(baseFile, patchFile, out);
         } catch (PeFormatException e) {
