@@ -6,6 +6,7 @@ import dev.hotpatch.differ.ImageAnalysis;
 import dev.hotpatch.differ.classify.DiffResult;
 import dev.hotpatch.differ.classify.FunctionDiff;
 import dev.hotpatch.differ.classify.Status;
+import dev.hotpatch.differ.code.Step;
 import dev.hotpatch.differ.functions.Fn;
 import dev.hotpatch.differ.match.Matching;
 import dev.hotpatch.differ.normalise.Normaliser;
@@ -39,6 +40,8 @@ public final class PatchPlanner {
     private final Map<Integer, Integer> planIndexOfNew = new HashMap<>();
     private final Map<String, Long> baseIat = new HashMap<>();
     private final Map<Long, Long> baseThunkByImport = new HashMap<>();
+    /** New-image functions outside the plan that carried code reaches with a short branch (filled by fixups). */
+    private final Set<Integer> shortReached = new java.util.TreeSet<>();
 
     private PatchPlanner(ImageAnalysis a, ImageAnalysis b, Matching m) {
         this.a = a;
@@ -68,12 +71,37 @@ public final class PatchPlanner {
         for (int i = 0; i < carried.size(); i++) {
             planIndexOfNew.put(carried.get(i).newIndex(), i);
         }
+        // Unchanged functions the carried code reaches with a short branch (x86 jmp/jcc rel8, ARM64 b.cond, cbz,
+        // tbz) cannot be reached from the patch in the base: they travel along as companions, laid out at the same
+        // distance as in the new image (gcc's .part and .cold functions sit right beside their callers).
+        List<Integer> companions = new ArrayList<>();
+        for (int round = 0; round < 8; round++) {
+            shortReached.clear();
+            for (FunctionDiff f : carried) {
+                fixups(b.function(f.newIndex()));
+            }
+            for (int j : List.copyOf(companions)) {
+                fixups(b.function(j));
+            }
+            if (shortReached.isEmpty()) {
+                break;
+            }
+            for (int j : shortReached) {
+                planIndexOfNew.put(j, carried.size() + companions.size());
+                companions.add(j);
+            }
+        }
         UnwindPlanner unwind = new UnwindPlanner(b.code(), this::codeTarget, this::codeName);
         List<PlannedFunction> out = new ArrayList<>();
         for (FunctionDiff f : carried) {
             Fn fn = b.function(f.newIndex());
             out.add(new PlannedFunction(f.name(), f.status(), f.newIndex(),
                     f.status() == Status.CHANGED ? a.function(f.oldIndex()).entry() : -1, fn.ranges(), fixups(fn),
+                    unwind.entries(fn.ranges())));
+        }
+        for (int j : companions) {
+            Fn fn = b.function(j);
+            out.add(new PlannedFunction(fn.displayName(), Status.SAME, j, -1, fn.ranges(), fixups(fn),
                     unwind.entries(fn.ranges())));
         }
         return new PatchPlan(b.code().machine(), List.copyOf(out), result.newImports(), dataPointers(out));
@@ -107,9 +135,83 @@ public final class PatchPlanner {
         List<Fixup> out = new ArrayList<>(crossRange);
         for (int[] s : sites) {
             int token = fn.tokenStart + s[0];
-            out.add(new Fixup(s[1], s[2], s[3], s[4], s[5], target(token, refs.target(s[0]), refs.flags(s[0]))));
+            Target t = target(token, refs.target(s[0]), refs.flags(s[0]));
+            if (isShort(s[3]) && t instanceof Target.BaseFunction && b.tokens().kind(token) == Tokens.FUNCTION) {
+                shortReached.add((int) b.tokens().value(token));
+            }
+            out.add(new Fixup(s[1], s[2], s[3], s[4], s[5], t));
         }
         return out;
+    }
+
+    /**
+     * Where the base holds the same read-only bytes as [rva, rva + length) of the new image, found among the base's
+     * literals with the same leading bytes; -1 when it does not (or the bytes hold pointers, which would have to be
+     * compared by what they point at). The lowest such address, so the answer does not depend on hash order.
+     */
+    private long sameDataInBase(int literal, long rva, long length) {
+        if (length <= 0 || length > MAX_SHARED_DATA || !b.resolver().slots(rva, (int) length).isEmpty()) {
+            return -1;
+        }
+        if (baseLiterals == null) {
+            baseLiterals = new HashMap<>();
+            for (int i = 0; i < a.resolver().literalCount(); i++) {
+                baseLiterals.computeIfAbsent(a.resolver().literalPrefix(i), k -> new ArrayList<>())
+                        .add(a.resolver().literalRva(i));
+            }
+        }
+        byte[] want = new byte[(int) length];
+        b.code().read(rva, want.length, want, 0);
+        long start = b.resolver().literalRva(literal);
+        long best = -1;
+        for (long candidate : baseLiterals.getOrDefault(b.resolver().literalPrefix(literal), List.of())) {
+            long at = candidate - (start - rva);
+            byte[] have = new byte[want.length];
+            if (at < 0 || !a.code().mapped(at, want.length)) {
+                continue;
+            }
+            a.code().read(at, have.length, have, 0);
+            if (java.util.Arrays.equals(want, have) && a.resolver().slots(at, want.length).isEmpty()
+                    && (best < 0 || at < best)) {
+                best = at;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * A literal's length, extended to its terminating NUL when it is the head of a string that goes on past the
+     * literal's extent (the extent ends where something refers into the string, such as a shared suffix): the code
+     * reads the whole string, so the copy or the comparison must cover it.
+     */
+    private int throughTerminator(long rva, int length) {
+        byte[] head = new byte[length];
+        b.code().read(rva, length, head, 0);
+        for (byte x : head) {
+            if (x == 0 || (x & 0xff) < 0x20 && x != '\t' && x != '\n' && x != '\r') {
+                return length;
+            }
+        }
+        byte[] tail = new byte[4096];
+        b.code().read(rva + length, tail.length, tail, 0);
+        for (int i = 0; i < tail.length; i++) {
+            if (tail[i] == 0) {
+                return length + i + 1;
+            }
+            if ((tail[i] & 0xff) < 0x20 && tail[i] != '\t' && tail[i] != '\n' && tail[i] != '\r') {
+                return length;
+            }
+        }
+        return length;
+    }
+
+    /** Longest read-only data looked up in the base instead of carried (literals are at most a few KB). */
+    private static final int MAX_SHARED_DATA = 1 << 16;
+    private Map<Long, List<Long>> baseLiterals;
+
+    /** A branch field too short to reach the base from wherever the patch is mapped. */
+    private static boolean isShort(int fieldKind) {
+        return fieldKind == Step.FIELD_REL8 || fieldKind == Step.FIELD_BRANCH19 || fieldKind == Step.FIELD_BRANCH14;
     }
 
     /** Where a code address of the new image (an exception handler) leads once the patch is applied. */
@@ -238,7 +340,14 @@ public final class PatchPlanner {
             case Tokens.LITERAL -> {
                 int idx = (int) value;
                 long rva = b.resolver().literalRva(idx);
-                int length = b.resolver().literalLength(idx);
+                int length = throughTerminator(rva, b.resolver().literalLength(idx));
+                long inBase = sameDataInBase(idx, Math.min(rawTarget, rva), length + Math.max(0, rva - rawTarget));
+                if (inBase >= 0) {
+                    // The base holds these bytes already: refer to its copy, which also holds whatever lies past
+                    // the literal's extent (a table the code indexes beyond the next address anything names).
+                    return new Target.BaseGlobal(inBase + (rawTarget - Math.min(rawTarget, rva)),
+                            "read-only data " + b.resolver().literalText(idx));
+                }
                 if (rawTarget < rva && rva - rawTarget <= 64) {
                     // An indexed access whose base the resolver took for a biased table[i - 1] before the data:
                     // carry the bytes from the base on, so the copy holds whatever the code may read.

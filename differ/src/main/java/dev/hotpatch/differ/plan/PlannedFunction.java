@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A function the patch carries: its code (the new image's ranges), the base function it replaces (or -1 for a
- * new function), and every reference its code makes.
+ * new function), and every reference its code makes. Status CHANGED or NEW, or SAME for a companion: an unchanged
+ * function carried code reaches with a short branch, carried along (no trampoline) at the same distance.
  *
  * @param newRanges {start RVA, end RVA} in the new image, entry range first
  * @param baseRva   the base function's entry (the trampoline site), or -1 for a NEW function

@@ -471,6 +471,11 @@ public final class Resolver {
         tokens.add(Tokens.LITERAL, known, 0);
     }
 
+    /** How many literals the resolver has named. */
+    public int literalCount() {
+        return literalRva.size();
+    }
+
     public long literalRva(int i) {
         return literalRva.get(i);
     }

@@ -50,6 +50,8 @@ import java.util.TreeMap;
  */
 public final class PatchWriter {
     private static final int CODE_ALIGN = 16;
+    /** Ranges closer than this in the new image keep their distance in the patch (short branches between them). */
+    private static final int KEEP_DISTANCE = 256;
 
     /** The patch's place in a series. */
     public record Options(long sequence, long minSequence, boolean canRollBack) {
@@ -104,12 +106,8 @@ public final class PatchWriter {
         long textSize = 0;
         List<String> thunked = new ArrayList<>();
         Map<String, List<String>> newImports = new TreeMap<>();
+        textSize = layOutRanges();
         for (PlannedFunction f : plan.functions()) {
-            for (long[] r : f.newRanges()) {
-                textSize = align(textSize, CODE_ALIGN);
-                rangePlace.put(r[0], new long[] {textSize});
-                textSize += r[1] - r[0];
-            }
             for (Fixup x : f.fixups()) {
                 if (x.target() instanceof Target.NewImport ni) {
                     String[] parts = ni.name().split("!", 2);
@@ -265,6 +263,37 @@ public final class PatchWriter {
         loadConfig.hotPatchTable(hpatchRva);
         loadConfig.writeTo(image, rdataRva + loadConfigOffset);
         return image.build();
+    }
+
+    /**
+     * Places every carried range in .text, in new-image order: a range that follows the previous one closely (less
+     * than {@value #KEEP_DISTANCE} bytes apart) keeps its distance from it, so that short branches between them
+     * (a function and its companion) still reach; any other starts at the next 16-byte boundary plus its address
+     * modulo 16, so alignment within a cache line is kept. Returns the .text size.
+     */
+    private long layOutRanges() {
+        TreeMap<Long, Long> ends = new TreeMap<>();
+        for (PlannedFunction f : plan.functions()) {
+            for (long[] r : f.newRanges()) {
+                ends.put(r[0], r[1]);
+            }
+        }
+        long size = 0;
+        long prevStart = -1;
+        long prevEnd = -1;
+        for (Map.Entry<Long, Long> r : ends.entrySet()) {
+            long place;
+            if (prevStart >= 0 && r.getKey() >= prevEnd && r.getKey() - prevEnd < KEEP_DISTANCE) {
+                place = rangePlace.get(prevStart)[0] + (r.getKey() - prevStart);
+            } else {
+                place = align(size, CODE_ALIGN) + (r.getKey() & (CODE_ALIGN - 1));
+            }
+            rangePlace.put(r.getKey(), new long[] {place});
+            size = place + (r.getValue() - r.getKey());
+            prevStart = r.getKey();
+            prevEnd = r.getValue();
+        }
+        return size;
     }
 
     private void refuseWhatIsNotSupported() throws PatchRefusedException {
