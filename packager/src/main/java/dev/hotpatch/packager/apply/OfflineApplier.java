@@ -459,8 +459,7 @@ public final class OfflineApplier {
             long tableEnd = table + (long) (count + newHeaders.size()) * SECTION_HEADER;
             long firstRaw = base.sections().stream().filter(s -> s.rawSize() > 0).mapToLong(Section::rawOffset).min().orElse(Long.MAX_VALUE);
             if (tableEnd > base.optionalHeader().sizeOfHeaders() || tableEnd > firstRaw) {
-                throw new ApplyException("the base's headers have no room for " + newHeaders.size()
-                        + " more section headers; rebuild the base with spare header room.");
+                makeHeaderRoom(tableEnd, firstRaw);
             }
             for (int i = 0; i < newHeaders.size(); i++) {
                 file.put((int) (table + (long) (count + i) * SECTION_HEADER), newHeaders.get(i));
@@ -473,6 +472,63 @@ public final class OfflineApplier {
             ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putInt((int) opt + 64,
                     (int) PeChecksum.compute(out, (int) opt + 64));
             return out;
+        }
+
+        /**
+         * Grows the headers to hold the section table up to {@code tableEnd}: SizeOfHeaders grows (it may not
+         * reach the first section's RVA), and when the headers would overlap the first section's raw data, every
+         * byte from there on moves down by whole file-alignment units, with the file pointers that name them
+         * (sections' PointerToRawData, PointerToSymbolTable, debug entries' PointerToRawData).
+         */
+        void makeHeaderRoom(long tableEnd, long firstRaw) throws ApplyException {
+            long fileAlign = base.optionalHeader().fileAlignment();
+            long sizeOfHeaders = alignUp(tableEnd, fileAlign);
+            long firstRva = base.sections().stream().mapToLong(Section::rva).min().orElse(Long.MAX_VALUE);
+            if (sizeOfHeaders > firstRva) {
+                throw new ApplyException("the base's headers cannot grow to hold " + newHeaders.size()
+                        + " more section headers (its first section starts at rva 0x" + Long.toHexString(firstRva)
+                        + "); rebuild the base with spare header room.");
+            }
+            long shift = firstRaw == Long.MAX_VALUE ? 0 : Math.max(0, alignUp(sizeOfHeaders - firstRaw, fileAlign));
+            if (shift > 0) {
+                int from = (int) firstRaw;
+                ByteBuffer moved = ByteBuffer.allocate(file.capacity() + (int) shift).order(ByteOrder.LITTLE_ENDIAN);
+                moved.put(0, file, 0, from);
+                moved.put(from + (int) shift, file, from, fileEnd - from);
+                file = moved;
+                fileEnd += (int) shift;
+                long table = optionalHeaderOffset() + base.fileHeader().sizeOfOptionalHeader();
+                for (int i = 0; i < base.fileHeader().numberOfSections(); i++) {
+                    int at = (int) (table + (long) i * SECTION_HEADER + 20);
+                    long pointer = file.getInt(at) & 0xffffffffL;
+                    if (pointer >= firstRaw) {
+                        file.putInt(at, (int) (pointer + shift));
+                    }
+                }
+                for (byte[] h : newHeaders) {
+                    ByteBuffer hb = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
+                    if ((hb.getInt(20) & 0xffffffffL) >= firstRaw) {
+                        hb.putInt(20, (int) ((hb.getInt(20) & 0xffffffffL) + shift));
+                    }
+                }
+                int symbols = (int) base.ntHeadersOffset() + 4 + 8;
+                long symbolTable = file.getInt(symbols) & 0xffffffffL;
+                if (symbolTable >= firstRaw) {
+                    file.putInt(symbols, (int) (symbolTable + shift));
+                }
+                var debug = base.directory(DirectoryKind.DEBUG).filter(DataDirectory::isPresent);
+                if (debug.isPresent()) {
+                    long dir = base.fileOffset(debug.get().address(), debug.get().size());
+                    for (int i = 0; dir >= 0 && i < base.debugEntries().size(); i++) {
+                        int at = (int) (dir + shift + 28L * i + 24);
+                        long pointer = file.getInt(at) & 0xffffffffL;
+                        if (pointer >= firstRaw) {
+                            file.putInt(at, (int) (pointer + shift));
+                        }
+                    }
+                }
+            }
+            file.putInt((int) optionalHeaderOffset() + 60, (int) sizeOfHeaders);
         }
 
         static long alignUp(long v, long a) {
