@@ -9,6 +9,8 @@ import dev.hotpatch.packager.format.PatchImageTables;
 import dev.hotpatch.packager.format.PatchFormatException;
 import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.packager.image.BaseRelocationTable;
+import dev.hotpatch.packager.image.LoadConfigBuilder;
+import dev.hotpatch.pe.LoadConfig;
 import dev.hotpatch.pe.PeChecksum;
 import dev.hotpatch.pe.BaseRelocationType;
 import dev.hotpatch.pe.BaseRelocations;
@@ -176,6 +178,7 @@ public final class OfflineApplier {
             // 3 and 4. One section for the merged import directory, relocations and function table (header room
             // in the base is scarce).
             byte[] functionTable = mergedFunctionTable(content);
+            byte[] guardTable = mergedGuardTable();
             ByteArrayOutputStream meta = new ByteArrayOutputStream();
             long importsAt = -1;
             long importsSize = 0;
@@ -227,8 +230,19 @@ public final class OfflineApplier {
                 functionsAt = meta.size();
                 meta.writeBytes(functionTable);
             }
+            long guardAt = -1;
+            if (guardTable.length > 0) {
+                while (meta.size() % 4 != 0) {
+                    meta.write(0);
+                }
+                guardAt = meta.size();
+                meta.writeBytes(guardTable);
+            }
             if (meta.size() > 0) {
                 long rva = addSection(".hmeta", -1, meta.toByteArray(), Section.CNT_INITIALIZED_DATA | Section.MEM_READ);
+                if (guardAt >= 0) {
+                    pointGuardTableAt(rva + guardAt, guardTable.length);
+                }
                 if (functionsAt >= 0) {
                     setDirectory(DirectoryKind.EXCEPTION, rva + functionsAt, functionTable.length);
                 }
@@ -285,6 +299,56 @@ public final class OfflineApplier {
             byte[] merged = Arrays.copyOf(baseTable, baseTable.length / entry * entry + own.length);
             System.arraycopy(own, 0, merged, baseTable.length / entry * entry, own.length);
             return merged;
+        }
+
+        /**
+         * When the base uses Control Flow Guard and the patch lists its code entries: the base's GuardCFFunctionTable
+         * (entries of 4 bytes plus the extra metadata bytes GuardFlags announces) followed by the patch's entries
+         * moved by delta, so indirect calls into patch code (a new function's address) pass the check; else empty.
+         */
+        byte[] mergedGuardTable() throws PeFormatException {
+            var lc = base.loadConfig();
+            var patchLc = patch.loadConfig();
+            if (lc.isEmpty() || patchLc.isEmpty() || patchLc.get().guardCfFunctions().isEmpty()
+                    || (lc.get().guardFlags().orElse(0) & LoadConfig.GUARD_CF_INSTRUMENTED) == 0) {
+                return new byte[0];
+            }
+            int stride = 4 + (int) (lc.get().guardFlags().orElse(0) >>> 28 & 0xF);
+            long count = lc.get().guardCfFunctionCount().orElse(0);
+            long tableVa = lc.get().guardCfFunctionTable().orElse(0);
+            if (count == 0 || tableVa == 0) {
+                return new byte[0];    // no table whose (relocated) pointer the merged one could take over
+            }
+            byte[] own = base.readVirtual(tableVa - base.imageBase(), (int) (count * stride));
+            List<Long> added = patchLc.get().guardCfFunctions();
+            ByteBuffer out = ByteBuffer.allocate(own.length + added.size() * stride).order(ByteOrder.LITTLE_ENDIAN);
+            out.put(own);
+            for (long rva : added) {
+                out.putInt((int) (rva + delta));
+                out.put(new byte[stride - 4]);
+            }
+            return out.array();
+        }
+
+        /** Points the base's load config at the merged CFG table (its VA field already has a base relocation). */
+        void pointGuardTableAt(long rva, int length) throws ApplyException {
+            var lc = base.loadConfig().orElseThrow();
+            int[] fields = LoadConfigBuilder.guardCfTableFields(base.machine());
+            int stride = 4 + (int) (lc.guardFlags().orElse(0) >>> 28 & 0xF);
+            long at = lc.fileOffset();
+            if (at < 0 || lc.size() < fields[1] + fields[2]) {
+                throw new ApplyException("the base's load config is too short to name a merged CFG table.");
+            }
+            if (pe32Plus) {
+                file.putLong((int) (at + fields[0]), base.imageBase() + rva);
+            } else {
+                file.putInt((int) (at + fields[0]), (int) (base.imageBase() + rva));
+            }
+            if (fields[2] == 8) {
+                file.putLong((int) (at + fields[1]), length / stride);
+            } else {
+                file.putInt((int) (at + fields[1]), length / stride);
+            }
         }
 
         /** Moves the RVAs an unwind record of the patch holds: an x64 chained function or handler, an ARM64 handler. */

@@ -70,6 +70,12 @@ public final class LoadConfigBuilder {
         return (PeImageBuilder.isPe32Plus(machine) ? FIELDS_64 : FIELDS_32).hotPatchTable;
     }
 
+    /** The offsets of GuardCFFunctionTable (a VA) and GuardCFFunctionCount in the structure, and the count's width. */
+    public static int[] guardCfTableFields(Machine machine) {
+        Fields f = PeImageBuilder.isPe32Plus(machine) ? FIELDS_64 : FIELDS_32;
+        return new int[] {f.guardCfFunctionTable, f.guardCfFunctionCount, f.countWidth};
+    }
+
     /** HotPatchTableOffset: the RVA of the hot-patch header (0, the default, for an ordinary image). */
     public LoadConfigBuilder hotPatchTable(long rva) {
         if (rva < 0 || rva > PeImageBuilder.MAX_IMAGE_SIZE) {

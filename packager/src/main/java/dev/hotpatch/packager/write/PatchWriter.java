@@ -45,8 +45,10 @@ import java.util.TreeMap;
  * <p>Addresses stored in carried data (string tables, function tables, vtables, new globals that hold pointers)
  * lead into the patch as relocated addresses or into the base through data fixups.
  *
- * <p>Not yet: CFG tables, MSVC switch tables of image-relative offsets (refused with a message), the hop
- * trampoline form.
+ * <p>When the base uses Control Flow Guard, the patch's load config lists every code entry of the patch as a
+ * valid indirect-call target.
+ *
+ * <p>Not yet: MSVC switch tables of image-relative offsets (refused with a message), the hop trampoline form.
  */
 public final class PatchWriter {
     private static final int CODE_ALIGN = 16;
@@ -174,6 +176,17 @@ public final class PatchWriter {
             rdataSize += importBuilder.size();
         }
         LoadConfigBuilder loadConfig = new LoadConfigBuilder(machine);
+        if (baseUsesCfg()) {
+            // Every code entry of the patch may be reached indirectly (a new function whose address is taken, a
+            // handler stub): list them all as valid call targets.
+            List<Long> targets = new ArrayList<>();
+            for (PlannedFunction f : plan.functions()) {
+                targets.add(rangePlace.get(f.newRanges().get(0)[0])[0]);
+            }
+            targets.addAll(thunkPlace.values());
+            targets.addAll(unwind.stubRvas());
+            loadConfig.guardCfFunctions(targets);
+        }
         rdataSize = align(rdataSize, loadConfig.alignment());
         long loadConfigOffset = rdataSize;
         rdataSize += loadConfig.size();
@@ -263,6 +276,12 @@ public final class PatchWriter {
         loadConfig.hotPatchTable(hpatchRva);
         loadConfig.writeTo(image, rdataRva + loadConfigOffset);
         return image.build();
+    }
+
+    /** Whether the base is built with Control Flow Guard (its load config says CF_INSTRUMENTED). */
+    private boolean baseUsesCfg() {
+        return base.loadConfig().map(lc -> lc.guardFlags().orElse(0) & dev.hotpatch.pe.LoadConfig.GUARD_CF_INSTRUMENTED)
+                .orElse(0L) != 0;
     }
 
     /**

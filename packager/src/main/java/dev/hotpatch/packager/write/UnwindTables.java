@@ -93,6 +93,11 @@ final class UnwindTables {
         return rdataSize;
     }
 
+    /** The handler stubs' RVAs (after {@link #rebase}): code the system may call indirectly. */
+    List<Long> stubRvas() {
+        return List.copyOf(stubPlace.values());
+    }
+
     void rebase(long textRva, long rdataRva) {
         stubPlace.replaceAll((k, v) -> v + textRva);
         recordPlace.replaceAll((k, v) -> v + rdataRva);
