@@ -97,12 +97,12 @@ public final class PatchPlanner {
             Fn fn = b.function(f.newIndex());
             out.add(new PlannedFunction(f.name(), f.status(), f.newIndex(),
                     f.status() == Status.CHANGED ? a.function(f.oldIndex()).entry() : -1, fn.ranges(), fixups(fn),
-                    unwind.entries(fn.ranges())));
+                    unwind.entries(fn.ranges()), f.status() == Status.CHANGED && needsHop(a.function(f.oldIndex()))));
         }
         for (int j : companions) {
             Fn fn = b.function(j);
             out.add(new PlannedFunction(fn.displayName(), Status.SAME, j, -1, fn.ranges(), fixups(fn),
-                    unwind.entries(fn.ranges())));
+                    unwind.entries(fn.ranges()), false));
         }
         return new PatchPlan(b.code().machine(), List.copyOf(out), result.newImports(), dataPointers(out));
     }
@@ -208,6 +208,18 @@ public final class PatchPlanner {
     /** Longest read-only data looked up in the base instead of carried (literals are at most a few KB). */
     private static final int MAX_SHARED_DATA = 1 << 16;
     private Map<Long, List<Long>> baseLiterals;
+
+    /**
+     * Whether a base function is too short for the 5-byte jump (the classifier allows it only with 5 bytes of
+     * padding before it, which the hop uses). The same room the classifier measures: up to the next function.
+     */
+    private boolean needsHop(Fn base) {
+        if (a.code().machine() == dev.hotpatch.pe.Machine.ARM64) {
+            return false;
+        }
+        long room = Math.min(a.functions().nextRangeStart(base.entry() + 1), base.entry() + 64) - base.entry();
+        return room < dev.hotpatch.differ.classify.Classifier.trampolineBytes(a.code().machine());
+    }
 
     /** A branch field too short to reach the base from wherever the patch is mapped. */
     private static boolean isShort(int fieldKind) {

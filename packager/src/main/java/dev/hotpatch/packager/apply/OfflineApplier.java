@@ -452,6 +452,10 @@ public final class OfflineApplier {
             } else {
                 file.put((int) offset, (byte) 0xE9);
                 file.putInt((int) offset + 1, (int) (targetRva - (siteRva + 5)));
+                if (original.length == FunctionRecord.SITE_SIZE_HOP) {
+                    file.put((int) offset + 5, (byte) 0xEB);          // the entry: jmp short -7, to the jump above
+                    file.put((int) offset + 6, (byte) 0xF9);
+                }
             }
         }
 

@@ -77,6 +77,16 @@ public record FunctionRecord(long baseRva, long patchRva, long patchSize, int fl
         return new FunctionRecord(baseRva, patchRva, patchSize, REDIRECT, baseRva, originalBytes, fixups, name);
     }
 
+    /**
+     * A changed function too short for the jump, redirected with the hot-patch hop (x86, x64): the site is the 5
+     * padding bytes before the entry and the entry's first 2 bytes ({@code originalBytes}, 7 bytes from BaseRva - 5).
+     */
+    public static FunctionRecord redirectedHop(long baseRva, long patchRva, long patchSize, byte[] originalBytes,
+                                               List<FixupRecord> fixups, String name) {
+        return new FunctionRecord(baseRva, patchRva, patchSize, REDIRECT | HOP, baseRva - HOP_PADDING, originalBytes,
+                fixups, name);
+    }
+
     /** A function only the patch has. */
     public static FunctionRecord added(long patchRva, long patchSize, List<FixupRecord> fixups, String name) {
         return new FunctionRecord(NO_BASE_RVA, patchRva, patchSize, NEW, 0, new byte[0], fixups, name);

@@ -48,7 +48,10 @@ import java.util.TreeMap;
  * <p>When the base uses Control Flow Guard, the patch's load config lists every code entry of the patch as a
  * valid indirect-call target.
  *
- * <p>Not yet: MSVC switch tables of image-relative offsets (refused with a message), the hop trampoline form.
+ * <p>A base function shorter than the 5-byte jump (with 5 bytes of padding before it, as the classifier requires)
+ * gets the hot-patch hop (HOP flag, site at entry - 5).
+ *
+ * <p>Not yet: MSVC switch tables of image-relative offsets (refused with a message).
  */
 public final class PatchWriter {
     private static final int CODE_ALIGN = 16;
@@ -477,6 +480,11 @@ public final class PatchWriter {
         long size = f.newRanges().get(0)[1] - f.newRanges().get(0)[0];
         if (f.baseRva() < 0) {
             return FunctionRecord.added(patchRva, size, fixups, f.name());
+        }
+        if (f.hop()) {
+            byte[] original = new byte[FunctionRecord.SITE_SIZE_HOP];
+            baseCode.read(f.baseRva() - FunctionRecord.HOP_PADDING, original.length, original, 0);
+            return FunctionRecord.redirectedHop(f.baseRva(), patchRva, size, original, fixups, f.name());
         }
         int site = machine == Machine.ARM64 ? FunctionRecord.SITE_SIZE_ARM64 : FunctionRecord.SITE_SIZE_JUMP;
         byte[] original = new byte[site];
