@@ -2,7 +2,10 @@ package dev.hotpatch.cli;
 
 import dev.hotpatch.packager.apply.OfflineApplier;
 import dev.hotpatch.packager.format.PatchFormatException;
+import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.pe.PeFormatException;
+import dev.hotpatch.pe.PeImage;
+import dev.hotpatch.pe.PeReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,7 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code hotpatch apply BASE PATCH -o OUT}: the engine's steps, offline, into a runnable patched image. */
@@ -39,7 +45,7 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Option(names = "--trust", paramLabel = "ANCHOR",
             description = "verify the patch against this pinned trust anchor first, as the engine does (repeatable)")
-    java.util.List<Path> trust = new java.util.ArrayList<>();
+    List<Path> trust = new ArrayList<>();
 
     @Option(names = "--min-sequence", defaultValue = "0", paramLabel = "N",
             description = "with --trust: refuse patches whose sequence number is below N")
@@ -53,9 +59,17 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Each file is read once: the bytes verified are the bytes applied.
+        byte[] baseBytes = Files.readAllBytes(baseFile);
+        byte[] patchBytes = Files.readAllBytes(patchFile);
+        PeImage base;
+        try {
+            base = PeReader.read(baseBytes, baseFile.getFileName().toString());
+        } catch (PeFormatException e) {
+            throw Errors.InputException.malformed(baseFile.toString(), e);
+        }
         if (!trust.isEmpty()) {
-            PatchVerification v = PatchVerification.of(java.nio.file.Files.readAllBytes(patchFile),
-                    dev.hotpatch.pe.PeReader.read(baseFile), TrustAnchors.read(trust), minSequence);
+            PatchVerification v = PatchVerification.of(patchBytes, base, TrustAnchors.read(trust), minSequence);
             if (!v.trusted()) {
                 spec.commandLine().getOut().print(v.toText(patchFile.toString(), baseFile.toString()));
                 spec.commandLine().getOut().println("hotpatch: not applied: the patch does not verify.");
@@ -64,13 +78,14 @@ final class ApplyCommand implements Callable<Integer> {
             }
         }
         try {
-            OfflineApplier.apply(baseFile, patchFile, out);
+            AtomicFile.write(out, OfflineApplier.apply(base, baseBytes, patchBytes));
         } catch (PeFormatException e) {
-            throw Errors.InputException.malformed(baseFile + " or " + patchFile, e);
+            throw Errors.InputException.malformed(patchFile.toString(), e);
         } catch (PatchFormatException e) {
             throw new Errors.InputException(patchFile + " is not a valid patch image: " + e.getMessage() + ".", e);
         } catch (OfflineApplier.ApplyException e) {
             spec.commandLine().getErr().println("hotpatch: not applied: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             return ExitCodes.NOT_HOTPATCHABLE;
         }
         spec.commandLine().getOut().println("wrote " + out);

@@ -7,7 +7,8 @@ import dev.hotpatch.differ.classify.Finding;
 import dev.hotpatch.packager.write.Packager;
 import dev.hotpatch.packager.write.PatchRefusedException;
 import dev.hotpatch.packager.write.PatchWriter;
-import dev.hotpatch.pe.PeReader;
+import dev.hotpatch.io.AtomicFile;
+import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.signer.SignOptions;
 import dev.hotpatch.signer.Signer;
 import picocli.CommandLine.Command;
@@ -18,7 +19,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -84,11 +84,12 @@ final class CreateCommand implements Callable<Integer> {
         SigningKeys.Loaded signer = unsigned ? null : SigningKeys.loadWithAnchor(key, spec.commandLine().getErr());
         SignOptions signOptions = unsigned ? null : signing.toSignOptions();
         List<X509Certificate> anchors = unsigned ? List.of() : SigningKeys.anchorsFor(signer, TrustAnchors.read(trust));
-        Path written = unsigned ? this.out : this.out.toAbsolutePath().resolveSibling("." + this.out.getFileName() + ".unsigned");
-        Packager.Created created;
+        Packager.Made made;
         try {
-            created = Packager.create(oldFile, newFile, written, Differ.Options.defaults(),
+            made = Packager.make(oldFile, newFile, Differ.Options.defaults(),
                     new PatchWriter.Options(sequence, minSequence, true));
+        } catch (PeFormatException e) {
+            throw Errors.InputException.malformed(oldFile + " or " + newFile, e);
         } catch (DifferException e) {
             throw new Errors.InputException(e.getMessage(), e);
         } catch (PatchRefusedException e) {
@@ -96,8 +97,8 @@ final class CreateCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.NOT_HOTPATCHABLE;
         }
-        DiffResult diff = created.diff();
-        if (created.patchBytes().isEmpty()) {
+        DiffResult diff = made.diff();
+        if (made.patch().isEmpty()) {
             if (diff.verdict() == DiffResult.Verdict.NOTHING_TO_PATCH) {
                 out.println("hotpatch: nothing to patch; " + this.out + " was not written.");
             } else {
@@ -110,22 +111,20 @@ final class CreateCommand implements Callable<Integer> {
             out.flush();
             return diff.verdict().exitCode();
         }
+        // Signed and verified in memory; the file is written once, and only when it verifies.
+        byte[] patch = made.patch().get();
         if (!unsigned) {
-            try {
-                Signer.signFile(written, this.out, signer.key(), signOptions);
-            } finally {
-                Files.deleteIfExists(written);
-            }
-            PatchVerification check = PatchVerification.of(Files.readAllBytes(this.out), PeReader.read(oldFile), anchors, 0);
+            patch = Signer.sign(patch, signer.key(), signOptions);
+            PatchVerification check = PatchVerification.of(patch, made.base(), anchors, 0);
             if (!check.trusted()) {
-                Files.deleteIfExists(this.out);
                 out.print(check.toText(this.out.toString(), oldFile.toString()));
-                out.println("hotpatch: the signed patch did not verify, so " + this.out + " was removed.");
+                out.println("hotpatch: the signed patch did not verify; " + this.out + " was not written.");
                 out.flush();
                 return ExitCodes.NOT_VERIFIED;
             }
         }
-        out.printf("wrote %s (%d bytes%s): %d changed and %d new functions%n", this.out, Files.size(this.out),
+        AtomicFile.write(this.out, patch);
+        out.printf("wrote %s (%d bytes%s): %d changed and %d new functions%n", this.out, patch.length,
                 unsigned ? ", unsigned" : ", signed by " + signer.key().certificate().getSubjectX500Principal() + ", verified",
                 diff.withStatus(dev.hotpatch.differ.classify.Status.CHANGED).size(),
                 diff.withStatus(dev.hotpatch.differ.classify.Status.NEW).size());

@@ -1,13 +1,9 @@
 package dev.hotpatch.cli;
 
 import dev.hotpatch.packager.format.HotPatchTables;
-import dev.hotpatch.packager.format.PatchFormatException;
-import dev.hotpatch.packager.format.PatchImageTables;
 import dev.hotpatch.packager.verify.PatchCheck;
 import dev.hotpatch.packager.verify.PatchProblem;
-import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
-import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.report.JsonWriter;
 import dev.hotpatch.signer.Failure;
 import dev.hotpatch.signer.SignatureDetails;
@@ -36,16 +32,11 @@ record PatchVerification(List<Problem> problems, Optional<SignatureDetails> sign
         for (Failure f : signed.failures()) {
             problems.add(new Problem(f.kind().id(), f.message()));
         }
-        for (PatchProblem p : PatchCheck.check(patch, base, minSequence)) {
+        PatchCheck.Checked checked = PatchCheck.run(patch, base, minSequence);
+        for (PatchProblem p : checked.problems()) {
             problems.add(new Problem(p.kind().code(), p.message()));
         }
-        Optional<HotPatchTables> tables;
-        try {
-            tables = PatchImageTables.read(PeReader.read(patch, "patch"));
-        } catch (PeFormatException | PatchFormatException e) {
-            tables = Optional.empty();
-        }
-        return new PatchVerification(List.copyOf(problems), signed.details(), tables);
+        return new PatchVerification(List.copyOf(problems), signed.details(), checked.tables());
     }
 
     boolean trusted() {

@@ -58,8 +58,11 @@ public final class Differ {
         return run(oldPath, newPath, options, false).result();
     }
 
-    /** A diff and, when the difference can be hotpatched, what the patch must contain. */
-    public record Outcome(DiffResult result, Optional<PatchPlan> plan) {}
+    /**
+     * A diff and, when the difference can be hotpatched, what the patch must contain; with the two images as
+     * parsed for the diff, so that the packager need not read them again.
+     */
+    public record Outcome(DiffResult result, Optional<PatchPlan> plan, PeImage oldImage, PeImage newImage) {}
 
     /** Diffs, then plans the patch when the verdict is "patchable". */
     public static Outcome diffAndPlan(Path oldPath, Path newPath, Options options)
@@ -92,7 +95,7 @@ public final class Differ {
             }
             Optional<PatchPlan> patch = plan && result.verdict() == DiffResult.Verdict.PATCHABLE
                     ? Optional.of(PatchPlanner.plan(a, b, matching, result)) : Optional.empty();
-            return new Outcome(explained, patch);
+            return new Outcome(explained, patch, a.code().image(), b.code().image());
         } finally {
             pool.shutdownNow();
         }

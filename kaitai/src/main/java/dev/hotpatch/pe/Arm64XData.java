@@ -15,10 +15,11 @@ import java.util.List;
  * @param codeWords       words of unwind codes (extended when the header has an extension word)
  * @param epilogScopes    the epilog scopes (empty with E)
  * @param handlerRva      the exception handler RVA, or -1
+ * @param extendedHeader  the header has its second (extension) word
  */
 public record Arm64XData(long rva, int functionLength, int version, boolean hasHandler, boolean singleEpilog,
                          int epilogCount, int codeWords, List<EpilogScope> epilogScopes, byte[] unwindCodes,
-                         long handlerRva) {
+                         long handlerRva, boolean extendedHeader) {
 
     /** end_c: the codes up to the next end describe the parent region's prolog. */
     public static final int END_C = 0xe5;
@@ -39,6 +40,16 @@ public record Arm64XData(long rva, int functionLength, int version, boolean hasH
     @Override
     public byte[] unwindCodes() {
         return unwindCodes.clone();
+    }
+
+    /** Bytes from the record's start to the handler RVA: header words, epilog scopes, unwind codes. */
+    public int trailerOffset() {
+        return (extendedHeader ? 8 : 4) + (singleEpilog ? 0 : 4 * epilogScopes.size()) + 4 * codeWords;
+    }
+
+    /** Bytes of the record through the handler RVA (handler data not counted). */
+    public int length() {
+        return trailerOffset() + (hasHandler ? 4 : 0);
     }
 
     public long functionLengthBytes() {

@@ -114,6 +114,12 @@ public final class RuntimeFunctions extends AbstractList<RuntimeFunction> implem
         return details.arm64Packed(u(unwind[index]));
     }
 
+    /** The raw packed unwind word (Flag in its low bits) of an ARM64 entry whose form is ARM64_PACKED. */
+    public int arm64PackedWord(int index) {
+        requireForm(index, UnwindForm.ARM64_PACKED);
+        return details.arm64PackedWord(u(unwind[index]));
+    }
+
     /** The .xdata record of an ARM64 entry whose form is {@link UnwindForm#ARM64_XDATA}. */
     public Arm64XData arm64XData(int index) {
         requireForm(index, UnwindForm.ARM64_XDATA);

@@ -163,6 +163,13 @@ final class UnwindDetails {
                 f.regI().intValue(), f.h(), f.cr().intValue(), f.frameSize().intValue());
     }
 
+    /** The raw second word (packed unwind data) of the ARM64 entry at a file offset the reader has checked. */
+    int arm64PackedWord(long entryOffset) {
+        var io = bytes.stream(entryOffset, ExceptionDirectoryReader.ARM64_ENTRY_SIZE);
+        io.readU4le();                                         // BeginAddress
+        return (int) io.readU4le();
+    }
+
     /** The full .xdata record at an RVA the reader has checked. */
     Arm64XData arm64XData(long rva) {
         try {
@@ -174,7 +181,7 @@ final class UnwindDetails {
             return new Arm64XData(rva, (int) x.functionLength(), (int) x.version(), x.hasExceptionData(),
                     x.hasSingleEpilog(), x.isExtended() ? (int) x.extension().extendedEpilogCount()
                     : (int) x.epilogCount(), x.numCodeWords(), scopes, x.unwindCodes(),
-                    x.hasExceptionData() ? x.rvaExceptionHandler() : -1);
+                    x.hasExceptionData() ? x.rvaExceptionHandler() : -1, x.isExtended());
         } catch (PeFormatException e) {
             throw new IllegalStateException(".xdata checked by the reader no longer parses: " + e.getMessage(), e);
         }

@@ -35,4 +35,14 @@ public record X64UnwindInfo(long rva, int version, int flags, int prologSize, in
     public boolean isChained() {
         return (flags & CHAININFO) != 0;
     }
+
+    /** Bytes from the record's start to what follows the codes (the handler RVA or the chained function). */
+    public int trailerOffset() {
+        return 4 + ((codes.size() * 2 + 3) & ~3);
+    }
+
+    /** Bytes of the record through the chained function or the handler RVA (handler data not counted). */
+    public int length() {
+        return trailerOffset() + (isChained() ? 12 : handlerRva >= 0 ? 4 : 0);
+    }
 }

@@ -49,7 +49,13 @@ final class ImportsPart implements ReportPart {
                 } else {
                     j.nullValue();
                 }
-                j.field("hint", f.hint()).field("iatRva", f.iatRva()).endObject();
+                j.name("hint");                         // an ordinal import has none (-1 in the model)
+                if (f.isByOrdinal()) {
+                    j.nullValue();
+                } else {
+                    j.value(f.hint());
+                }
+                j.field("iatRva", f.iatRva()).endObject();
             }
             j.endArray().endObject();
         }

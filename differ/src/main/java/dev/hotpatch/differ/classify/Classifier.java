@@ -437,6 +437,19 @@ public final class Classifier {
 
     // ---- trampolines -------------------------------------------------------------------------------------
 
+    /** Bytes a base function offers the redirecting jump: its code and the padding after it, up to the next one. */
+    private static long room(ImageAnalysis image, Fn f) {
+        return Math.min(image.functions().nextRangeStart(f.entry() + 1), f.entry() + 64) - f.entry();
+    }
+
+    /**
+     * Whether a changed base function is redirected with the hot-patch hop rather than the jump: it is too short for
+     * the jump (x86, x64). The classifier lets such a function through only with 5 bytes of padding before it.
+     */
+    public static boolean redirectsWithHop(ImageAnalysis base, Fn f) {
+        return base.code().machine() != Machine.ARM64 && room(base, f) < trampolineBytes(base.code().machine());
+    }
+
     /** Bytes the redirection writes at a function's entry: a 5-byte jmp rel32 on x86/x64, one B on ARM64. */
     public static int trampolineBytes(Machine machine) {
         return machine == Machine.ARM64 ? 4 : 5;
@@ -449,8 +462,7 @@ public final class Classifier {
                 continue;
             }
             Fn fa = a.function(f.oldIndex());
-            // The jump may also cover the padding after the code, up to the next function.
-            long room = Math.min(a.functions().nextRangeStart(fa.entry() + 1), fa.entry() + 64) - fa.entry();
+            long room = room(a, fa);
             if (room < need) {
                 long padding = paddingBefore(fa);
                 boolean hop = a.code().machine() != Machine.ARM64 && room >= 2 && padding >= 5;

@@ -3,6 +3,7 @@ package dev.hotpatch.differ.plan;
 import dev.hotpatch.differ.DifferException;
 import dev.hotpatch.differ.Differ;
 import dev.hotpatch.differ.ImageAnalysis;
+import dev.hotpatch.differ.classify.Classifier;
 import dev.hotpatch.differ.classify.DiffResult;
 import dev.hotpatch.differ.classify.FunctionDiff;
 import dev.hotpatch.differ.classify.Status;
@@ -40,8 +41,6 @@ public final class PatchPlanner {
     private final Map<Integer, Integer> planIndexOfNew = new HashMap<>();
     private final Map<String, Long> baseIat = new HashMap<>();
     private final Map<Long, Long> baseThunkByImport = new HashMap<>();
-    /** New-image functions outside the plan that carried code reaches with a short branch (filled by fixups). */
-    private final Set<Integer> shortReached = new java.util.TreeSet<>();
 
     private PatchPlanner(ImageAnalysis a, ImageAnalysis b, Matching m) {
         this.a = a;
@@ -75,20 +74,20 @@ public final class PatchPlanner {
         // tbz) cannot be reached from the patch in the base: they travel along as companions, laid out at the same
         // distance as in the new image (gcc's .part and .cold functions sit right beside their callers).
         List<Integer> companions = new ArrayList<>();
-        for (int round = 0; round < 8; round++) {
-            shortReached.clear();
-            for (FunctionDiff f : carried) {
-                fixups(b.function(f.newIndex()));
-            }
-            for (int j : List.copyOf(companions)) {
-                fixups(b.function(j));
-            }
-            if (shortReached.isEmpty()) {
-                break;
-            }
-            for (int j : shortReached) {
-                planIndexOfNew.put(j, carried.size() + companions.size());
-                companions.add(j);
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        carried.forEach(f -> work.add(f.newIndex()));
+        while (!work.isEmpty()) {
+            Fn fn = b.function(work.poll());
+            for (int[] s : sites(fn).references()) {
+                int token = fn.tokenStart + s[0];
+                if (isShort(s[3]) && b.tokens().kind(token) == Tokens.FUNCTION) {
+                    int j = (int) b.tokens().value(token);
+                    if (!planIndexOfNew.containsKey(j)) {
+                        planIndexOfNew.put(j, carried.size() + companions.size());
+                        companions.add(j);
+                        work.add(j);
+                    }
+                }
             }
         }
         UnwindPlanner unwind = new UnwindPlanner(b.code(), this::codeTarget, this::codeName);
@@ -97,7 +96,8 @@ public final class PatchPlanner {
             Fn fn = b.function(f.newIndex());
             out.add(new PlannedFunction(f.name(), f.status(), f.newIndex(),
                     f.status() == Status.CHANGED ? a.function(f.oldIndex()).entry() : -1, fn.ranges(), fixups(fn),
-                    unwind.entries(fn.ranges()), f.status() == Status.CHANGED && needsHop(a.function(f.oldIndex()))));
+                    unwind.entries(fn.ranges()),
+                    f.status() == Status.CHANGED && Classifier.redirectsWithHop(a, a.function(f.oldIndex()))));
         }
         for (int j : companions) {
             Fn fn = b.function(j);
@@ -107,10 +107,18 @@ public final class PatchPlanner {
         return new PatchPlan(b.code().machine(), List.copyOf(out), result.newImports(), dataPointers(out));
     }
 
-    private List<Fixup> fixups(Fn fn) throws DifferException {
-        List<int[]> sites = new ArrayList<>();
-        List<Fixup> crossRange = new ArrayList<>();
-        int self = planIndexOfNew.get(fn.index());
+    /** A carried function's references as the normaliser reports them, kept so each function is normalised once. */
+    private record Sites(List<int[]> references, RefTable refs, List<int[]> crossRange) {}
+
+    private final Map<Integer, Sites> normalised = new HashMap<>();
+
+    private Sites sites(Fn fn) throws DifferException {
+        Sites known = normalised.get(fn.index());
+        if (known != null) {
+            return known;
+        }
+        List<int[]> references = new ArrayList<>();
+        List<int[]> crossRange = new ArrayList<>();
         RefTable refs = new RefTable();
         Normaliser n = new Normaliser(b.code(), b.functions(), Differ.decoderFor(b.code()), refs);
         long[] snapshot = fn.saveFingerprint();
@@ -121,25 +129,33 @@ public final class PatchPlanner {
 
             @Override
             public void reference(int ref, int range, int offset, int fieldKind, int fieldOffset, int extra) {
-                sites.add(new int[] {ref, range, offset, fieldKind, fieldOffset, extra});
+                references.add(new int[] {ref, range, offset, fieldKind, fieldOffset, extra});
             }
 
             @Override
             public void crossRange(int range, int offset, int fieldKind, int fieldOffset, int extra, int targetRange,
                                    long targetOffset) {
-                crossRange.add(new Fixup(range, offset, fieldKind, fieldOffset, extra,
-                        new Target.PatchFunction(self, targetRange, targetOffset, fn.displayName())));
+                crossRange.add(new int[] {range, offset, fieldKind, fieldOffset, extra, targetRange, (int) targetOffset});
             }
         });
         fn.restoreFingerprint(snapshot);
-        List<Fixup> out = new ArrayList<>(crossRange);
-        for (int[] s : sites) {
+        Sites out = new Sites(references, refs, crossRange);
+        normalised.put(fn.index(), out);
+        return out;
+    }
+
+    /** Every reference of a carried function with where it must lead. */
+    private List<Fixup> fixups(Fn fn) throws DifferException {
+        Sites sites = sites(fn);
+        int self = planIndexOfNew.get(fn.index());
+        List<Fixup> out = new ArrayList<>();
+        for (int[] c : sites.crossRange()) {
+            out.add(new Fixup(c[0], c[1], c[2], c[3], c[4], new Target.PatchFunction(self, c[5], c[6], fn.displayName())));
+        }
+        for (int[] s : sites.references()) {
             int token = fn.tokenStart + s[0];
-            Target t = target(token, refs.target(s[0]), refs.flags(s[0]));
-            if (isShort(s[3]) && t instanceof Target.BaseFunction && b.tokens().kind(token) == Tokens.FUNCTION) {
-                shortReached.add((int) b.tokens().value(token));
-            }
-            out.add(new Fixup(s[1], s[2], s[3], s[4], s[5], t));
+            out.add(new Fixup(s[1], s[2], s[3], s[4], s[5],
+                    target(token, sites.refs().target(s[0]), sites.refs().flags(s[0]))));
         }
         return out;
     }
@@ -150,6 +166,12 @@ public final class PatchPlanner {
      * compared by what they point at). The lowest such address, so the answer does not depend on hash order.
      */
     private long sameDataInBase(int literal, long rva, long length) {
+        return sharedData.computeIfAbsent(List.of(rva, length), k -> findSameDataInBase(literal, rva, length));
+    }
+
+    private final Map<List<Long>, Long> sharedData = new HashMap<>();
+
+    private long findSameDataInBase(int literal, long rva, long length) {
         if (length <= 0 || length > MAX_SHARED_DATA || !b.resolver().slots(rva, (int) length).isEmpty()) {
             return -1;
         }
@@ -164,9 +186,9 @@ public final class PatchPlanner {
         b.code().read(rva, want.length, want, 0);
         long start = b.resolver().literalRva(literal);
         long best = -1;
+        byte[] have = new byte[want.length];
         for (long candidate : baseLiterals.getOrDefault(b.resolver().literalPrefix(literal), List.of())) {
             long at = candidate - (start - rva);
-            byte[] have = new byte[want.length];
             if (at < 0 || !a.code().mapped(at, want.length)) {
                 continue;
             }
@@ -209,18 +231,6 @@ public final class PatchPlanner {
     private static final int MAX_SHARED_DATA = 1 << 16;
     private Map<Long, List<Long>> baseLiterals;
 
-    /**
-     * Whether a base function is too short for the 5-byte jump (the classifier allows it only with 5 bytes of
-     * padding before it, which the hop uses). The same room the classifier measures: up to the next function.
-     */
-    private boolean needsHop(Fn base) {
-        if (a.code().machine() == dev.hotpatch.pe.Machine.ARM64) {
-            return false;
-        }
-        long room = Math.min(a.functions().nextRangeStart(base.entry() + 1), base.entry() + 64) - base.entry();
-        return room < dev.hotpatch.differ.classify.Classifier.trampolineBytes(a.code().machine());
-    }
-
     /** A branch field too short to reach the base from wherever the patch is mapped. */
     private static boolean isShort(int fieldKind) {
         return fieldKind == Step.FIELD_REL8 || fieldKind == Step.FIELD_BRANCH19 || fieldKind == Step.FIELD_BRANCH14;
@@ -235,20 +245,34 @@ public final class PatchPlanner {
         Fn fn = b.function(j);
         int range = b.functions().rangeIndexAt(rva);
         long off = rva - fn.rangeStart(range);
+        if (fn.thunkKind == Tokens.IMPORT && off == 0 && !planIndexOfNew.containsKey(j)) {
+            return importTarget(fn.thunkValue, true);
+        }
+        return functionTarget(j, range, off);
+    }
+
+    /** Where an address in range {@code range} of new-image function {@code j} leads: into the patch or the base. */
+    private Target functionTarget(int j, int range, long off) {
         Integer inPlan = planIndexOfNew.get(j);
         if (inPlan != null) {
-            return new Target.PatchFunction(inPlan, range, off, fn.displayName());
-        }
-        if (fn.thunkKind == Tokens.IMPORT && off == 0) {
-            String name = b.resolver().importNames().getOrDefault(fn.thunkValue, "import");
-            Long thunk = baseThunkByImport.get(fn.thunkValue);
-            return thunk != null ? new Target.BaseImportThunk(thunk, name) : new Target.NewImport(name, true);
+            return new Target.PatchFunction(inPlan, range, off, b.function(j).displayName());
         }
         int i = m.oldOf(j);
         if (i < 0 || range >= a.function(i).rangeCount()) {
-            return new Target.Unresolved("function " + fn.displayName() + " has no counterpart in the base");
+            return new Target.Unresolved("function " + b.function(j).displayName() + " has no counterpart in the base");
         }
-        return new Target.BaseFunction(a.function(i).rangeStart(range) + off, fn.displayName());
+        return new Target.BaseFunction(a.function(i).rangeStart(range) + off, b.function(j).displayName());
+    }
+
+    /** Where an import leads: the base's thunk or IAT slot for it, or a new import (through a thunk of the patch). */
+    private Target importTarget(long importHash, boolean viaThunk) {
+        String name = b.resolver().importNames().getOrDefault(importHash, "import");
+        if (viaThunk) {
+            Long thunk = baseThunkByImport.get(importHash);
+            return thunk != null ? new Target.BaseImportThunk(thunk, name) : new Target.NewImport(name, true);
+        }
+        Long slot = baseIat.get(name);
+        return slot != null ? new Target.BaseImport(slot, name) : new Target.NewImport(name, false);
     }
 
     /** A name for a code address of the new image: its function's, or the import its thunk jumps to. */
@@ -318,28 +342,10 @@ public final class PatchPlanner {
     private Target target(byte kind, long value, int offset, long rawTarget, int flags) {
         switch (kind) {
             case Tokens.FUNCTION -> {
-                int j = (int) value;
-                int range = offset >>> 24;
-                long off = offset & 0xffffff;
-                Integer inPlan = planIndexOfNew.get(j);
-                if (inPlan != null) {
-                    return new Target.PatchFunction(inPlan, range, off, b.function(j).displayName());
-                }
-                int i = m.oldOf(j);
-                if (i < 0 || range >= a.function(i).rangeCount()) {
-                    return new Target.Unresolved("function " + b.function(j).displayName() + " has no counterpart in the base");
-                }
-                return new Target.BaseFunction(a.function(i).rangeStart(range) + off, b.function(j).displayName());
+                return functionTarget((int) value, offset >>> 24, offset & 0xffffff);
             }
             case Tokens.IMPORT -> {
-                String name = b.resolver().importNames().getOrDefault(value, "import");
-                boolean viaThunk = (flags & RefTable.CODE) != 0;
-                if (viaThunk) {
-                    Long thunk = baseThunkByImport.get(value);
-                    return thunk != null ? new Target.BaseImportThunk(thunk, name) : new Target.NewImport(name, true);
-                }
-                Long slot = baseIat.get(name);
-                return slot != null ? new Target.BaseImport(slot, name) : new Target.NewImport(name, false);
+                return importTarget(value, (flags & RefTable.CODE) != 0);
             }
             case Tokens.GLOBAL -> {
                 Global g = b.resolver().globals().get((int) value);
@@ -350,22 +356,20 @@ public final class PatchPlanner {
                 return new Target.NewGlobal(g.rva(), g.size(), offset, g.displayName());
             }
             case Tokens.LITERAL -> {
+                // A negative offset is the resolver's biased table[i - 1]: the reference lies before the data it
+                // reads. The copy (or the base's bytes) then starts at the reference, so it holds whatever the
+                // code may read.
                 int idx = (int) value;
-                long rva = b.resolver().literalRva(idx);
-                int length = throughTerminator(rva, b.resolver().literalLength(idx));
-                long inBase = sameDataInBase(idx, Math.min(rawTarget, rva), length + Math.max(0, rva - rawTarget));
+                long start = b.resolver().literalRva(idx) + Math.min(offset, 0);
+                int length = throughTerminator(start, b.resolver().literalLength(idx) - Math.min(offset, 0));
+                long inBase = sameDataInBase(idx, start, length);
                 if (inBase >= 0) {
                     // The base holds these bytes already: refer to its copy, which also holds whatever lies past
                     // the literal's extent (a table the code indexes beyond the next address anything names).
-                    return new Target.BaseGlobal(inBase + (rawTarget - Math.min(rawTarget, rva)),
+                    return new Target.BaseGlobal(inBase + Math.max(offset, 0),
                             "read-only data " + b.resolver().literalText(idx));
                 }
-                if (rawTarget < rva && rva - rawTarget <= 64) {
-                    // An indexed access whose base the resolver took for a biased table[i - 1] before the data:
-                    // carry the bytes from the base on, so the copy holds whatever the code may read.
-                    return new Target.PatchData(rawTarget, (int) (length + rva - rawTarget), 0, false);
-                }
-                return new Target.PatchData(rva, length, rawTarget - rva, false);
+                return new Target.PatchData(start, length, Math.max(offset, 0), false);
             }
             case Tokens.TABLE -> {
                 return new Target.PatchData(rawTarget, 0, 0, true);

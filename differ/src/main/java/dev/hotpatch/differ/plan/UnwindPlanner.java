@@ -2,8 +2,6 @@ package dev.hotpatch.differ.plan;
 
 import dev.hotpatch.differ.code.ImageCode;
 import dev.hotpatch.pe.Arm64XData;
-import dev.hotpatch.pe.DirectoryKind;
-import dev.hotpatch.pe.Machine;
 import dev.hotpatch.pe.RuntimeFunction;
 import dev.hotpatch.pe.RuntimeFunctions;
 import dev.hotpatch.pe.UnwindForm;
@@ -42,9 +40,6 @@ final class UnwindPlanner {
 
     List<UnwindEntry> entries(List<long[]> ranges) {
         List<UnwindEntry> out = new ArrayList<>();
-        if (code.machine() != Machine.AMD64 && code.machine() != Machine.ARM64) {
-            return out;
-        }
         for (long[] r : ranges) {
             if (table.isSorted()) {
                 for (int i = firstAtOrAfter(r[0]); i < table.size() && table.beginRva(i) < r[1]; i++) {
@@ -66,56 +61,35 @@ final class UnwindPlanner {
         long end = Math.min(rf.endRva(), rangeEnd);
         if (rf.form() == UnwindForm.X64) {
             X64UnwindInfo info = table.x64UnwindInfo(i);
-            int length = 4 + ((info.codes().size() * 2 + 3) & ~3);
-            long[] chained = null;
-            if (info.isChained()) {
-                chained = new long[] {info.chained().beginRva(), info.chained().endRva(), info.chained().unwindRva()};
-                length += 12;
-            } else if (info.handlerRva() >= 0) {
-                length += 4;
-            }
-            return withHandler(rf.beginRva(), end, 0, info.rva(), length, chained, info.handlerRva());
+            long[] chained = info.isChained()
+                    ? new long[] {info.chained().beginRva(), info.chained().endRva(), info.chained().unwindRva()} : null;
+            return withHandler(rf.beginRva(), end, info.rva(), info.length(), chained, info.handlerRva());
         }
         if (rf.form() == UnwindForm.ARM64_PACKED) {
-            return new UnwindEntry(rf.beginRva(), end, packedWord(i, rf.beginRva()), null, -1, null, null, new byte[0]);
+            return new UnwindEntry(rf.beginRva(), end, table.arm64PackedWord(i), null, -1, null, null, new byte[0]);
         }
         Arm64XData x = table.arm64XData(i);
-        int header = (int) code.readWord(x.rva(), 4);
-        boolean extended = (header >>> 22) == 0;
-        int length = (extended ? 8 : 4) + (x.singleEpilog() ? 0 : 4 * x.epilogScopes().size()) + 4 * x.codeWords()
-                + (x.hasHandler() ? 4 : 0);
-        return withHandler(rf.beginRva(), end, 0, x.rva(), length, null, x.handlerRva());
+        return withHandler(rf.beginRva(), end, x.rva(), x.length(), null, x.handlerRva());
     }
 
     /** The entry with its record copied; the handler resolved and its data measured, or refused by name. */
-    private UnwindEntry withHandler(long begin, long end, int packed, long unwindRva, int length, long[] chained,
-                                    long handlerRva) {
+    private UnwindEntry withHandler(long begin, long end, long unwindRva, int length, long[] chained, long handlerRva) {
         byte[] record = new byte[length];
         code.read(unwindRva, length, record, 0);
         if (handlerRva < 0 || chained != null) {
-            return new UnwindEntry(begin, end, packed, record, unwindRva, chained, null, new byte[0]);
+            return new UnwindEntry(begin, end, 0, record, unwindRva, chained, null, new byte[0]);
         }
         String name = codeName.apply(handlerRva);
         byte[] window = new byte[HANDLER_DATA_WINDOW];
         code.read(unwindRva + length, window.length, window, 0);
         Optional<Integer> dataLength = HandlerData.movableLength(name, window);
         if (dataLength.isEmpty()) {
-            return new UnwindEntry(begin, end, packed, record, unwindRva, null, new Target.Unresolved(
+            return new UnwindEntry(begin, end, 0, record, unwindRva, null, new Target.Unresolved(
                     "the exception handler `" + name + "`, whose tables this version of the patch writer cannot "
                             + "move into a patch"), new byte[0]);
         }
         byte[] data = Arrays.copyOf(window, dataLength.get());
-        return new UnwindEntry(begin, end, packed, record, unwindRva, null, codeTarget.apply(handlerRva), data);
-    }
-
-    /** The raw second word of an ARM64 .pdata entry (the packed unwind data), read from the directory. */
-    private int packedWord(int index, long begin) {
-        long dir = code.image().directory(DirectoryKind.EXCEPTION).orElseThrow().address();
-        long at = dir + 8L * index;
-        if (code.readWord(at, 4) != begin) {
-            throw new IllegalStateException(String.format("ARM64 .pdata entry %d is not at 0x%x", index, at));
-        }
-        return (int) code.readWord(at + 4, 4);
+        return new UnwindEntry(begin, end, 0, record, unwindRva, null, codeTarget.apply(handlerRva), data);
     }
 
     /** The first entry of the sorted table that begins at or after {@code rva}. */

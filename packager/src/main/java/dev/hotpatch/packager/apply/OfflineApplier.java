@@ -1,16 +1,23 @@
 package dev.hotpatch.packager.apply;
 
 import dev.hotpatch.packager.format.Arm64Fields;
-import dev.hotpatch.packager.format.CanonicalBaseHash;
 import dev.hotpatch.packager.format.FixupRecord;
 import dev.hotpatch.packager.format.FunctionRecord;
+import dev.hotpatch.packager.format.Jumps;
 import dev.hotpatch.packager.format.HotPatchTables;
 import dev.hotpatch.packager.format.PatchImageTables;
+import dev.hotpatch.packager.verify.PatchCheck;
+import dev.hotpatch.packager.verify.PatchProblem;
 import dev.hotpatch.packager.format.PatchFormatException;
 import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.packager.image.BaseRelocationTable;
 import dev.hotpatch.packager.image.LoadConfigBuilder;
+import dev.hotpatch.pe.Arm64XData;
 import dev.hotpatch.pe.LoadConfig;
+import dev.hotpatch.pe.RuntimeFunction;
+import dev.hotpatch.pe.RuntimeFunctions;
+import dev.hotpatch.pe.UnwindForm;
+import dev.hotpatch.pe.X64UnwindInfo;
 import dev.hotpatch.pe.PeChecksum;
 import dev.hotpatch.pe.BaseRelocationType;
 import dev.hotpatch.pe.BaseRelocations;
@@ -30,7 +37,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -45,20 +55,29 @@ import java.util.TreeMap;
  * The patch's function table (.pdata) joins the base's in the same new section, so exceptions and stack walks
  * pass through patched code.
  *
- * <p>Not yet: rollback, the hop trampoline.
+ * <p>Not yet: rollback.
  */
 public final class OfflineApplier {
     private static final int SECTION_HEADER = 40;
 
     private OfflineApplier() {}
 
+    /** Reads the base and the patch (each once), applies, and writes the patched image to {@code out} atomically. */
     public static void apply(Path basePath, Path patchPath, Path out)
             throws IOException, PeFormatException, PatchFormatException, ApplyException {
-        PeImage base = PeReader.read(basePath);
-        PeImage patch = PeReader.read(patchPath);
         byte[] baseBytes = Files.readAllBytes(basePath);
-        byte[] patchBytes = Files.readAllBytes(patchPath);
-        AtomicFile.write(out, new OfflineApplier.Run(base, baseBytes, patch, patchBytes).apply());
+        PeImage base = PeReader.read(baseBytes, basePath.getFileName().toString());
+        AtomicFile.write(out, apply(base, baseBytes, Files.readAllBytes(patchPath)));
+    }
+
+    /**
+     * The engine's steps on bytes already read (the ones a caller verified): returns the patched image.
+     *
+     * @param base      the base as parsed from {@code baseBytes}
+     */
+    public static byte[] apply(PeImage base, byte[] baseBytes, byte[] patchBytes)
+            throws PeFormatException, PatchFormatException, ApplyException {
+        return new Run(base, baseBytes, PeReader.read(patchBytes, "patch")).apply();
     }
 
     /** The patch cannot be applied to this base; the message says why. */
@@ -73,7 +92,6 @@ public final class OfflineApplier {
     private static final class Run {
         final PeImage base;
         final PeImage patch;
-        final byte[] patchBytes;
         final HotPatchTables tables;
         final boolean pe32Plus;
         final long delta;
@@ -81,11 +99,9 @@ public final class OfflineApplier {
         int fileEnd;
         final List<byte[]> newHeaders = new ArrayList<>();
 
-        Run(PeImage base, byte[] baseBytes, PeImage patch, byte[] patchBytes)
-                throws PatchFormatException, PeFormatException, ApplyException {
+        Run(PeImage base, byte[] baseBytes, PeImage patch) throws PatchFormatException, ApplyException {
             this.base = base;
             this.patch = patch;
-            this.patchBytes = patchBytes;
             this.tables = PatchImageTables.read(patch).orElseThrow(() -> new ApplyException(
                     "the patch has no hot-patch table (its load config names none)."));
             checkIdentity(base);
@@ -98,13 +114,9 @@ public final class OfflineApplier {
         }
 
         void checkIdentity(PeImage b) throws ApplyException {
-            var id = tables.base();
-            if (id.machine() != b.machine().code() || id.originalTimeDateStamp() != b.fileHeader().timeDateStamp()
-                    || id.originalCheckSum() != b.optionalHeader().checkSum()
-                    || id.originalSizeOfImage() != b.optionalHeader().sizeOfImage()
-                    || !Arrays.equals(id.sha256(), CanonicalBaseHash.sha256(b))) {
-                throw new ApplyException("the patch was made for another base image (" + id.name()
-                        + "); apply it to the build it was created from.");
+            Optional<PatchProblem> wrong = PatchCheck.identity(tables.base(), b);
+            if (wrong.isPresent()) {
+                throw new ApplyException(wrong.get().message());
             }
         }
 
@@ -256,7 +268,7 @@ public final class OfflineApplier {
             // 5. Trampolines at the replaced functions' entries.
             for (FunctionRecord f : tables.functions()) {
                 if (f.redirect()) {
-                    trampoline(f.siteRva(), f.patchRva() + delta, f.originalBytes());
+                    trampoline(f.siteRva(), f.patchRva() + delta, f.originalBytes(), f.hop());
                 }
             }
             return finish();
@@ -268,37 +280,56 @@ public final class OfflineApplier {
          * chained function) moved too; empty when the patch has no function table.
          */
         byte[] mergedFunctionTable(byte[][] content) throws PeFormatException {
-            var patchDir = patch.directory(DirectoryKind.EXCEPTION).filter(DataDirectory::isPresent);
-            if (patchDir.isEmpty() || base.machine() == Machine.I386) {
+            RuntimeFunctions own = patch.runtimeFunctions();
+            if (own.isEmpty() || base.machine() == Machine.I386) {
                 return new byte[0];
             }
             boolean x64 = base.machine() == Machine.AMD64;
-            int entry = x64 ? 12 : 8;
-            byte[] own = patch.readVirtual(patchDir.get().address(), (int) patchDir.get().size());
-            ByteBuffer p = ByteBuffer.wrap(own).order(ByteOrder.LITTLE_ENDIAN);
-            java.util.Set<Long> moved = new java.util.HashSet<>();
-            for (int o = 0; o + entry <= own.length; o += entry) {
-                p.putInt(o, (int) ((p.getInt(o) & 0xffffffffL) + delta));
-                if (x64) {
-                    p.putInt(o + 4, (int) ((p.getInt(o + 4) & 0xffffffffL) + delta));
-                }
-                long unwind = p.getInt(o + entry - 4) & 0xffffffffL;
-                if (x64 || (unwind & 3) == 0) {
-                    p.putInt(o + entry - 4, (int) (unwind + delta));
-                    if (moved.add(unwind)) {
-                        moveRecordRvas(content, unwind, x64);
-                    }
-                }
-            }
             byte[] baseTable = base.directory(DirectoryKind.EXCEPTION).filter(DataDirectory::isPresent)
                     .map(d -> base.bytesAt(d.address(), (int) d.size()).map(bb -> {
                         byte[] x = new byte[bb.remaining()];
                         bb.get(x);
                         return x;
                     }).orElse(new byte[0])).orElse(new byte[0]);
-            byte[] merged = Arrays.copyOf(baseTable, baseTable.length / entry * entry + own.length);
-            System.arraycopy(own, 0, merged, baseTable.length / entry * entry, own.length);
-            return merged;
+            int entry = x64 ? 12 : 8;
+            int kept = baseTable.length / entry * entry;
+            ByteBuffer out = ByteBuffer.allocate(kept + own.size() * entry).order(ByteOrder.LITTLE_ENDIAN);
+            out.put(baseTable, 0, kept);
+            Set<Long> moved = new HashSet<>();
+            for (int i = 0; i < own.size(); i++) {
+                RuntimeFunction f = own.get(i);
+                out.putInt((int) (f.beginRva() + delta));
+                if (x64) {
+                    X64UnwindInfo info = own.x64UnwindInfo(i);
+                    out.putInt((int) (f.endRva() + delta)).putInt((int) (info.rva() + delta));
+                    if (moved.add(info.rva())) {
+                        moveRvas(content, info.rva() + info.trailerOffset(),
+                                info.isChained() ? 3 : info.handlerRva() >= 0 ? 1 : 0);
+                    }
+                } else if (f.form() == UnwindForm.ARM64_PACKED) {
+                    out.putInt(own.arm64PackedWord(i));
+                } else {
+                    Arm64XData x = own.arm64XData(i);
+                    out.putInt((int) (x.rva() + delta));
+                    if (moved.add(x.rva())) {
+                        moveRvas(content, x.rva() + x.trailerOffset(), x.hasHandler() ? 1 : 0);
+                    }
+                }
+            }
+            return out.array();
+        }
+
+        /** Moves {@code count} consecutive RVAs at a patch RVA by delta (a handler, or a chained function's three). */
+        void moveRvas(byte[][] content, long rva, int count) {
+            if (count == 0) {
+                return;
+            }
+            int si = sectionIndex(rva);
+            ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
+            int at = (int) (rva - patch.sections().get(si).rva());
+            for (int i = 0; i < count; i++) {
+                b.putInt(at + 4 * i, (int) ((b.getInt(at + 4 * i) & 0xffffffffL) + delta));
+            }
         }
 
         /**
@@ -348,39 +379,6 @@ public final class OfflineApplier {
                 file.putLong((int) (at + fields[1]), length / stride);
             } else {
                 file.putInt((int) (at + fields[1]), length / stride);
-            }
-        }
-
-        /** Moves the RVAs an unwind record of the patch holds: an x64 chained function or handler, an ARM64 handler. */
-        void moveRecordRvas(byte[][] content, long rva, boolean x64) {
-            int si = sectionIndex(rva);
-            ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
-            int at = (int) (rva - patch.sections().get(si).rva());
-            int tail;
-            boolean handler;
-            int rvas;
-            if (x64) {
-                int flags = (b.get(at) & 0xff) >>> 3;
-                tail = at + 4 + (((b.get(at + 2) & 0xff) * 2 + 3) & ~3);
-                handler = (flags & 3) != 0 && (flags & 4) == 0;
-                rvas = (flags & 4) != 0 ? 3 : handler ? 1 : 0;
-            } else {
-                int header = b.getInt(at);
-                int epilogs = header >>> 22 & 0x1f;
-                int words = header >>> 27;
-                int headerSize = 4;
-                if (epilogs == 0 && words == 0) {
-                    int ext = b.getInt(at + 4);
-                    epilogs = ext & 0xffff;
-                    words = ext >>> 16 & 0xff;
-                    headerSize = 8;
-                }
-                boolean single = (header & 1 << 21) != 0;
-                tail = at + headerSize + (single ? 0 : 4 * epilogs) + 4 * words;
-                rvas = (header & 1 << 20) != 0 ? 1 : 0;
-            }
-            for (int i = 0; i < rvas; i++) {
-                b.putInt(tail + 4 * i, (int) ((b.getInt(tail + 4 * i) & 0xffffffffL) + delta));
             }
         }
 
@@ -437,7 +435,7 @@ public final class OfflineApplier {
             }
         }
 
-        void trampoline(long siteRva, long targetRva, byte[] original) throws ApplyException {
+        void trampoline(long siteRva, long targetRva, byte[] original, boolean hop) throws ApplyException {
             long offset = base.fileOffset(siteRva, original.length);
             if (offset < 0) {
                 throw new ApplyException(String.format("the trampoline site 0x%x is not in the base file.", siteRva));
@@ -447,15 +445,9 @@ public final class OfflineApplier {
                     throw new ApplyException(String.format("the base's bytes at 0x%x are not the ones the patch expects.", siteRva));
                 }
             }
-            if (base.machine() == Machine.ARM64) {
-                file.putInt((int) offset, Arm64Fields.branch26(0x14000000, targetRva - siteRva));
-            } else {
-                file.put((int) offset, (byte) 0xE9);
-                file.putInt((int) offset + 1, (int) (targetRva - (siteRva + 5)));
-                if (original.length == FunctionRecord.SITE_SIZE_HOP) {
-                    file.put((int) offset + 5, (byte) 0xEB);          // the entry: jmp short -7, to the jump above
-                    file.put((int) offset + 6, (byte) 0xF9);
-                }
+            Jumps.direct(base.machine(), file, (int) offset, siteRva, targetRva);
+            if (hop) {
+                Jumps.hop(file, (int) offset + Jumps.directSize(base.machine()));
             }
         }
 

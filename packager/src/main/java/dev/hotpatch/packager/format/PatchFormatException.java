@@ -13,6 +13,19 @@ public final class PatchFormatException extends Exception {
     private final long offset;
     private final String expected;
     private final String actual;
+    private Fault fault = Fault.MALFORMED;
+
+    /** What kind of rule the tables break, for verification reports that sort faults by kind. */
+    public enum Fault {
+        /** A layout rule: bounds, order, sizes, reserved fields, names. */
+        MALFORMED,
+        /** A record kind the format does not define: an unknown fixup kind or function-record flag bits. */
+        UNKNOWN_KIND,
+        /** Two records claim the same base function, trampoline bytes or fixup bytes. */
+        OVERLAP,
+        /** A record names an address outside the base image. */
+        OUTSIDE_BASE
+    }
 
     public PatchFormatException(String structure, String field, long offset, String expected, String actual) {
         super(format(structure, field, offset, expected, actual));
@@ -22,6 +35,14 @@ public final class PatchFormatException extends Exception {
         this.expected = expected;
         this.actual = actual;
     }
+
+    /** Tags the exception with the kind of rule broken (MALFORMED unless said otherwise); returns it. */
+    public PatchFormatException fault(Fault kind) {
+        this.fault = kind;
+        return this;
+    }
+
+    public Fault fault() { return fault; }
 
     /** Structure path such as {@code hpatch_header} or {@code fixup_record[7]}. */
     public String structure() { return structure; }

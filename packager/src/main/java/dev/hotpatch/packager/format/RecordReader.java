@@ -117,7 +117,8 @@ final class RecordReader {
         checkFlags(s, at, flags, baseRva);
         if ((flags & FunctionRecord.NEW) == 0 && baseRva >= sizeOfImage) {
             throw new PatchFormatException(s, "base_rva", at + TableLayout.Function.BASE_RVA,
-                    "an RVA inside the base image (below OriginalSizeOfImage " + hex(sizeOfImage) + ")", hex(baseRva));
+                    "an RVA inside the base image (below OriginalSizeOfImage " + hex(sizeOfImage) + ")", hex(baseRva))
+                    .fault(PatchFormatException.Fault.OUTSIDE_BASE);
         }
         checkSite(s, at, flags, baseRva, siteRva, siteSize);
         if (!in.zero(at + TableLayout.Function.RESERVED_1, TableLayout.Function.RESERVED_1_LENGTH, s, "reserved")
@@ -162,7 +163,8 @@ final class RecordReader {
         }
         if (problem != null) {
             throw new PatchFormatException(s, "flags", at + TableLayout.Function.FLAGS, problem,
-                    hex(Integer.toUnsignedLong(flags)));
+                    hex(Integer.toUnsignedLong(flags))).fault((flags & ~FunctionRecord.KNOWN_FLAGS) != 0
+                    ? PatchFormatException.Fault.UNKNOWN_KIND : PatchFormatException.Fault.MALFORMED);
         }
         if (isNew != (baseRva == FunctionRecord.NO_BASE_RVA)) {
             throw new PatchFormatException(s, "base_rva", at + TableLayout.Function.BASE_RVA,
@@ -203,7 +205,8 @@ final class RecordReader {
         if (siteRva + siteSize > sizeOfImage) {
             throw new PatchFormatException(s, "site_rva", at + TableLayout.Function.SITE_RVA,
                     "a site that ends inside the base image (OriginalSizeOfImage " + hex(sizeOfImage) + ")",
-                    hex(siteRva) + "+" + siteSize);
+                    hex(siteRva) + "+" + siteSize)
+                    .fault(PatchFormatException.Fault.OUTSIDE_BASE);
         }
     }
 
@@ -222,7 +225,8 @@ final class RecordReader {
                 int i = (int) (keys[k] & INDEX_MASK);
                 throw new PatchFormatException(name(i), "base_rva", recordAt(tableOffset, i)
                         + TableLayout.Function.BASE_RVA, "a base function no other record replaces",
-                        hex(keys[k] >>> INDEX_BITS) + ", also in " + name((int) (keys[k - 1] & INDEX_MASK)));
+                        hex(keys[k] >>> INDEX_BITS) + ", also in " + name((int) (keys[k - 1] & INDEX_MASK)))
+                    .fault(PatchFormatException.Fault.OVERLAP);
             }
         }
     }
@@ -246,7 +250,8 @@ final class RecordReader {
                 throw new PatchFormatException(name(i), "site_rva", recordAt(tableOffset, i)
                         + TableLayout.Function.SITE_RVA,
                         "a site that no other trampoline overwrites (" + name(p)
-                                + "'s ends at " + hex(previousEnd) + ")", hex(functions.get(i).siteRva));
+                                + "'s ends at " + hex(previousEnd) + ")", hex(functions.get(i).siteRva))
+                    .fault(PatchFormatException.Fault.OVERLAP);
             }
         }
     }
@@ -263,10 +268,12 @@ final class RecordReader {
         long reserved = in.u32(at + TableLayout.Fixup.RESERVED, s, "reserved");
 
         FixupKind kind = FixupKind.of(kindCode).orElseThrow(() -> new PatchFormatException(s, "kind",
-                at + TableLayout.Fixup.KIND, "a kind from 1 to 7", String.valueOf(kindCode)));
+                at + TableLayout.Fixup.KIND, "a kind from 1 to 7", String.valueOf(kindCode))
+                .fault(PatchFormatException.Fault.UNKNOWN_KIND));
         if (!kind.allowedOn(machine)) {
             throw new PatchFormatException(s, "kind", at + TableLayout.Fixup.KIND,
-                    "a kind for machine " + hex(machine), kindCode + " (" + kind + ")");
+                    "a kind for machine " + hex(machine), kindCode + " (" + kind + ")")
+                    .fault(PatchFormatException.Fault.UNKNOWN_KIND);
         }
         boolean ldst = kind == FixupKind.ARM64_ADRP_LDST;
         int maxModifier = kind == FixupKind.REL32 || ldst ? 4 : 0;
@@ -289,7 +296,8 @@ final class RecordReader {
         if (targetRva >= sizeOfImage) {
             throw new PatchFormatException(s, "target_rva", at + TableLayout.Fixup.TARGET_RVA,
                     "an RVA inside the base image (below OriginalSizeOfImage " + hex(sizeOfImage) + ")",
-                    hex(targetRva));
+                    hex(targetRva))
+                    .fault(PatchFormatException.Fault.OUTSIDE_BASE);
         }
         long alignment = ldst ? 1L << modifier : kind == FixupKind.ARM64_BRANCH26 ? 4 : 1;
         if (((targetRva + addend) & (alignment - 1)) != 0) {

@@ -42,7 +42,8 @@ final class WriteRanges {
                 throw new PatchFormatException("fixup_record[" + j + "]", "site_rva",
                         tableOffset + (long) j * TableLayout.Fixup.LENGTH + TableLayout.Fixup.SITE_RVA,
                         "bytes no other fixup writes (fixup_record[" + reachRange / 2 + "] writes up to "
-                                + hex(reachEnd) + ")", hex(start) + (range % 2 == 1 ? " (its second instruction)" : ""));
+                                + hex(reachEnd) + ")", hex(start) + (range % 2 == 1 ? " (its second instruction)" : ""))
+                        .fault(PatchFormatException.Fault.OVERLAP);
             }
             long end = start + width(fixups.get(range / 2), range % 2 == 1);
             if (end > reachEnd) {

@@ -4,9 +4,8 @@ import dev.hotpatch.packager.format.FixupRecord;
 import dev.hotpatch.packager.format.FunctionRecord;
 import dev.hotpatch.packager.format.HotPatchHeader;
 import dev.hotpatch.packager.format.HotPatchTables;
-import dev.hotpatch.packager.format.HotPatchTablesReader;
+import dev.hotpatch.packager.format.PatchImageTables;
 import dev.hotpatch.packager.format.PatchFormatException;
-import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.Section;
 import dev.hotpatch.report.JsonWriter;
@@ -29,30 +28,9 @@ public final class PatchReport {
         this.tables = tables;
     }
 
-    /** The report when the image carries hot-patch tables (its load config points at them), else empty. */
+    /** The report when the image carries our hot-patch tables (its load config points at them), else empty. */
     public static Optional<PatchReport> of(PeImage image) throws PatchFormatException {
-        var lc = image.loadConfig();
-        if (lc.isEmpty() || lc.get().hotPatchTableOffset().isEmpty() || lc.get().hotPatchTableOffset().getAsLong() == 0) {
-            return Optional.empty();
-        }
-        long rva = lc.get().hotPatchTableOffset().getAsLong();
-        Optional<Section> s = image.sectionAt(rva);
-        if (s.isEmpty()) {
-            return Optional.empty();
-        }
-        // Read what the file backs, at most 16 MB: a hostile header must not make us allocate what it claims.
-        long length = Math.min(s.get().rva() + Math.min(s.get().virtualSize(), s.get().mappedSize()) - rva, 16L << 20);
-        byte[] bytes;
-        try {
-            bytes = image.readVirtual(rva, (int) Math.max(0, length));
-        } catch (PeFormatException e) {
-            return Optional.empty();
-        }
-        if (bytes.length < 4 || (bytes[0] & 0xff | (bytes[1] & 0xff) << 8 | (bytes[2] & 0xff) << 16 | (bytes[3] & 0xff) << 24)
-                != HotPatchHeader.MAGIC) {
-            return Optional.empty();    // a HotPatchTableOffset of another format (Microsoft's own patches)
-        }
-        return Optional.of(new PatchReport(image, HotPatchTablesReader.read(bytes)));
+        return PatchImageTables.read(image).map(t -> new PatchReport(image, t));
     }
 
     private long sectionBytes(String name) {

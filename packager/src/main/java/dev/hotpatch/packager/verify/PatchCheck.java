@@ -28,12 +28,20 @@ import java.util.Optional;
 public final class PatchCheck {
     private PatchCheck() {}
 
+    /** The problems found, and the tables when they could be read (for a report). */
+    public record Checked(List<PatchProblem> problems, Optional<HotPatchTables> tables) {}
+
     /**
      * @param patch       the patch image's bytes (signed or not)
      * @param base        the base image it is meant for
      * @param minSequence the lowest sequence number the caller accepts (0 accepts all)
      */
     public static List<PatchProblem> check(byte[] patch, PeImage base, long minSequence) {
+        return run(patch, base, minSequence).problems();
+    }
+
+    /** {@link #check}, also handing out the tables it read. */
+    public static Checked run(byte[] patch, PeImage base, long minSequence) {
         List<PatchProblem> problems = new ArrayList<>();
         PeImage image;
         HotPatchTables tables;
@@ -43,18 +51,18 @@ public final class PatchCheck {
             if (read.isEmpty()) {
                 problems.add(new PatchProblem(PatchProblem.Kind.MALFORMED_TABLES,
                         "the image has no hot-patch tables (its load config names none), so it is not a patch image."));
-                return problems;
+                return new Checked(problems, Optional.empty());
             }
             tables = read.get();
         } catch (PeFormatException e) {
             problems.add(new PatchProblem(PatchProblem.Kind.MALFORMED_TABLES, "the patch is not a readable PE image: "
                     + e.getMessage()));
-            return problems;
+            return new Checked(problems, Optional.empty());
         } catch (PatchFormatException e) {
             problems.add(new PatchProblem(kindOf(e), "the patch's tables are malformed: " + e.getMessage()));
-            return problems;
+            return new Checked(problems, Optional.empty());
         }
-        checkIdentity(tables.base(), base, problems);
+        identity(tables.base(), base).ifPresent(problems::add);
         if (tables.header().sequenceNumber() < minSequence) {
             problems.add(new PatchProblem(PatchProblem.Kind.SEQUENCE_BELOW_MINIMUM, "the patch's sequence number "
                     + tables.header().sequenceNumber() + " is below the minimum " + minSequence
@@ -66,23 +74,20 @@ public final class PatchCheck {
         for (FixupRecord x : tables.dataFixups()) {
             checkFixup(x, "the patch's data", image, base, problems);
         }
-        return problems;
+        return new Checked(problems, Optional.of(tables));
     }
 
     private static PatchProblem.Kind kindOf(PatchFormatException e) {
-        if (e.field().equals("kind") || e.field().equals("flags")) {
-            return PatchProblem.Kind.UNKNOWN_RECORD_KIND;
-        }
-        if (e.expected().contains("no other trampoline") || e.expected().contains("no other record")) {
-            return PatchProblem.Kind.OVERLAPPING_SITES;
-        }
-        if (e.expected().contains("inside the base")) {
-            return PatchProblem.Kind.RECORD_OUTSIDE_BASE;
-        }
-        return PatchProblem.Kind.MALFORMED_TABLES;
+        return switch (e.fault()) {
+            case UNKNOWN_KIND -> PatchProblem.Kind.UNKNOWN_RECORD_KIND;
+            case OVERLAP -> PatchProblem.Kind.OVERLAPPING_SITES;
+            case OUTSIDE_BASE -> PatchProblem.Kind.RECORD_OUTSIDE_BASE;
+            case MALFORMED -> PatchProblem.Kind.MALFORMED_TABLES;
+        };
     }
 
-    private static void checkIdentity(HotPatchBase id, PeImage base, List<PatchProblem> problems) {
+    /** Whether the base is the one the tables name: machine, TimeDateStamp, CheckSum, SizeOfImage, canonical hash. */
+    public static Optional<PatchProblem> identity(HotPatchBase id, PeImage base) {
         List<String> differ = new ArrayList<>();
         if (id.machine() != base.machine().code()) {
             differ.add(String.format("machine 0x%x, not 0x%x", id.machine(), base.machine().code()));
@@ -101,10 +106,9 @@ public final class PatchCheck {
         if (!Arrays.equals(id.sha256(), CanonicalBaseHash.sha256(base))) {
             differ.add("another canonical SHA-256");
         }
-        if (!differ.isEmpty()) {
-            problems.add(new PatchProblem(PatchProblem.Kind.WRONG_BASE, "the patch was made for another base ("
-                    + id.name() + ": " + String.join(", ", differ) + "); verify it against the build it was created from."));
-        }
+        return differ.isEmpty() ? Optional.empty() : Optional.of(new PatchProblem(PatchProblem.Kind.WRONG_BASE,
+                "the patch was made for another base (" + id.name() + ": " + String.join(", ", differ)
+                        + "); use it with the build it was created from."));
     }
 
     private static void checkFunction(FunctionRecord f, PeImage patch, PeImage base, List<PatchProblem> problems) {

@@ -16,6 +16,7 @@ import dev.hotpatch.packager.format.HotPatchBase;
 import dev.hotpatch.packager.format.HotPatchHeader;
 import dev.hotpatch.packager.format.HotPatchTables;
 import dev.hotpatch.packager.format.HotPatchTablesWriter;
+import dev.hotpatch.packager.format.Jumps;
 import dev.hotpatch.packager.image.ImportDirectory;
 import dev.hotpatch.packager.image.ImportDirectoryBuilder;
 import dev.hotpatch.packager.image.LoadConfigBuilder;
@@ -26,9 +27,9 @@ import dev.hotpatch.pe.DirectoryKind;
 import dev.hotpatch.pe.Machine;
 import dev.hotpatch.pe.PeImage;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -71,10 +72,11 @@ public final class PatchWriter {
     private final PatchPlan plan;
     private final Machine machine;
     private final PeImageBuilder image;
-    private final Map<Long, long[]> rangePlace = new LinkedHashMap<>();     // new range start -> {patch rva}
-    private final Map<Long, Long> literalPlace = new TreeMap<>();          // carried(rva, length) -> patch rva
-    private final TreeMap<Long, Long> globalPlace = new TreeMap<>();       // new rva -> patch rva
-    private final Map<Long, Long> globalSizes = new TreeMap<>();           // new rva -> size
+    /** Every carried range: new start -> {new end, place in the patch (a .text offset, then an RVA)}. */
+    private final TreeMap<Long, long[]> placed = new TreeMap<>();
+    private final TreeMap<Long, Long> literalPlace = new TreeMap<>();          // carried(rva, length) -> patch rva
+    /** Every new global the patch carries: new rva -> {size, place in the patch (a .data offset, then an RVA)}. */
+    private final TreeMap<Long, long[]> globals = new TreeMap<>();
     private final Map<String, Long> thunkPlace = new TreeMap<>();          // import -> patch rva of its thunk
     private final Map<Long, JumpTable> jumpTables = new TreeMap<>();       // carried(rva, 0) -> its case targets
 
@@ -83,10 +85,9 @@ public final class PatchWriter {
     private static final int TABLE_RVA = 2;
 
     /** A switch table of the new image: how its 32-bit entries are read, and the case targets (new RVAs). */
-    private record JumpTable(PlannedFunction owner, int form, long[] targets) {}
+    private record JumpTable(int form, long[] targets) {}
     private ImportDirectory imports;
     private final UnwindTables unwind;
-    private final TreeMap<Long, long[]> carriedRanges = new TreeMap<>();   // new range start -> {end, patch rva}
 
     private PatchWriter(PeImage base, PeImage newImage, PatchPlan plan) {
         this.base = base;
@@ -131,42 +132,24 @@ public final class PatchWriter {
             thunkPlace.put(t, textSize);
             textSize += thunkSize();
         }
-        unwind.refuseWhatIsNotSupported(this::placedOffsetOfNew);
+        unwind.refuseWhatIsNotSupported(this::patchRvaOfNew);
         textSize = unwind.layoutStubs(textSize, t -> t instanceof Target.PatchFunction || t instanceof Target.NewImport);
         long textRva = image.reserve(".text", Math.max(textSize, 1), SectionFlags.CODE);
-        rangePlace.values().forEach(p -> p[0] += textRva);
+        placed.values().forEach(p -> p[1] += textRva);
         thunkPlace.replaceAll((k, v) -> v + textRva);
-        for (PlannedFunction f : plan.functions()) {
-            for (long[] r : f.newRanges()) {
-                carriedRanges.put(r[0], new long[] {r[1], rangePlace.get(r[0])[0]});
-            }
-        }
 
         // .rdata: carried literals, the import directory, the load config.
+        // What code and carried data refer to: literals and switch tables (.rdata), new globals (.data).
+        List<Target> dataTargets = new ArrayList<>();
+        plan.functions().forEach(f -> f.fixups().forEach(x -> dataTargets.add(x.target())));
+        plan.dataPointers().values().forEach(p -> dataTargets.add(p.target()));
         long rdataSize = 0;
-        for (PlannedFunction f : plan.functions()) {
-            for (Fixup x : f.fixups()) {
-                if (x.target() instanceof Target.PatchData d) {
-                    long key = carried(d.newRva(), d.length());
-                    if (!literalPlace.containsKey(key)) {
-                        rdataSize = align(rdataSize, 16);
-                        literalPlace.put(key, rdataSize);
-                        if (d.jumpTable()) {
-                            JumpTable table = readTable(f, d.newRva());
-                            jumpTables.put(key, table);
-                            rdataSize += 4L * table.targets().length;
-                        } else {
-                            rdataSize += Math.max(d.length(), 1);
-                        }
-                    }
-                }
-            }
-        }
-        for (DataPointer p : plan.dataPointers().values()) {
-            if (p.target() instanceof Target.PatchData d && !literalPlace.containsKey(carried(d.newRva(), d.length()))) {
+        for (Target t : dataTargets) {
+            if (t instanceof Target.PatchData d && !literalPlace.containsKey(carried(d.newRva(), d.length()))) {
+                long key = carried(d.newRva(), d.length());
                 rdataSize = align(rdataSize, 16);
-                literalPlace.put(carried(d.newRva(), d.length()), rdataSize);
-                rdataSize += Math.max(d.length(), 1);
+                literalPlace.put(key, rdataSize);
+                rdataSize += d.jumpTable() ? 4L * jumpTables.get(key).targets().length : Math.max(d.length(), 1);
             }
         }
         rdataSize = unwind.layoutRecords(rdataSize);     // before the import directory: .rdata is copied up to it
@@ -184,7 +167,7 @@ public final class PatchWriter {
             // handler stub): list them all as valid call targets.
             List<Long> targets = new ArrayList<>();
             for (PlannedFunction f : plan.functions()) {
-                targets.add(rangePlace.get(f.newRanges().get(0)[0])[0]);
+                targets.add(placeOf(f.newRanges().get(0)[0]));
             }
             targets.addAll(thunkPlace.values());
             targets.addAll(unwind.stubRvas());
@@ -199,20 +182,15 @@ public final class PatchWriter {
 
         // .data: new globals with their initial bytes.
         long dataSize = 0;
-        Map<Long, Long> globalSize = globalSizes;
-        List<Target> dataTargets = new ArrayList<>();
-        plan.functions().forEach(f -> f.fixups().forEach(x -> dataTargets.add(x.target())));
-        plan.dataPointers().values().forEach(p -> dataTargets.add(p.target()));
         for (Target t : dataTargets) {
-            if (t instanceof Target.NewGlobal g && !globalPlace.containsKey(g.newRva())) {
+            if (t instanceof Target.NewGlobal g && !globals.containsKey(g.newRva())) {
                 dataSize = align(dataSize, 16);
-                globalPlace.put(g.newRva(), dataSize);
-                globalSize.put(g.newRva(), g.size());
+                globals.put(g.newRva(), new long[] {g.size(), dataSize});
                 dataSize += Math.max(g.size(), 1);
             }
         }
         long dataRva = dataSize > 0 ? image.reserve(".data", dataSize, SectionFlags.READ_WRITE_DATA) : 0;
-        globalPlace.replaceAll((k, v) -> v + dataRva);
+        globals.values().forEach(g -> g[1] += dataRva);
         long pdataRva = unwind.isEmpty() ? 0 : image.reserve(".pdata", unwind.tableSize(), SectionFlags.READ_ONLY_DATA);
 
         // Contents: code with internal references resolved, data copies, imports.
@@ -245,7 +223,7 @@ public final class PatchWriter {
             long tableRva = literalPlace.get(e.getKey());
             JumpTable table = e.getValue();
             for (int i = 0; i < table.targets().length; i++) {
-                long target = patchAddressInside(table.owner(), table.targets()[i]);
+                long target = patchRvaOfNew(table.targets()[i]);
                 if (table.form() == TABLE_ABSOLUTE) {
                     absoluteEntries.add(new long[] {tableRva + 4L * i, target});
                 } else {
@@ -259,8 +237,8 @@ public final class PatchWriter {
         }
         if (dataSize > 0) {
             byte[] data = new byte[(int) dataSize];
-            for (Map.Entry<Long, Long> e : globalPlace.entrySet()) {
-                newCode.read(e.getKey(), (int) (long) globalSize.get(e.getKey()), data, (int) (e.getValue() - dataRva));
+            for (Map.Entry<Long, long[]> e : globals.entrySet()) {
+                newCode.read(e.getKey(), (int) e.getValue()[0], data, (int) (e.getValue()[1] - dataRva));
             }
             image.fill(".data", data);
         }
@@ -306,11 +284,11 @@ public final class PatchWriter {
         for (Map.Entry<Long, Long> r : ends.entrySet()) {
             long place;
             if (prevStart >= 0 && r.getKey() >= prevEnd && r.getKey() - prevEnd < KEEP_DISTANCE) {
-                place = rangePlace.get(prevStart)[0] + (r.getKey() - prevStart);
+                place = placed.get(prevStart)[1] + (r.getKey() - prevStart);
             } else {
                 place = align(size, CODE_ALIGN) + (r.getKey() & (CODE_ALIGN - 1));
             }
-            rangePlace.put(r.getKey(), new long[] {place});
+            placed.put(r.getKey(), new long[] {r.getValue(), place});
             size = place + (r.getValue() - r.getKey());
             prevStart = r.getKey();
             prevEnd = r.getValue();
@@ -327,7 +305,7 @@ public final class PatchWriter {
                 if (t instanceof Target.Unresolved u) {
                     throw new PatchRefusedException(where + "; that cannot be placed in a patch.");
                 }
-                if (t instanceof Target.PatchData d && d.jumpTable() && readTable(f, d.newRva()).form() == TABLE_RVA) {
+                if (t instanceof Target.PatchData d && d.jumpTable() && jumpTable(f, d).form() == TABLE_RVA) {
                     throw new PatchRefusedException(where + ", a switch table of image-relative offsets, which this "
                             + "version of the patch writer does not rebuild yet; ship the new build instead.");
                 }
@@ -344,6 +322,17 @@ public final class PatchWriter {
      * absolute addresses (32-bit images), offsets from the table (gcc, LLVM) or RVAs (MSVC), whichever reads
      * the longest run (at least two entries).
      */
+    /** The switch table a function refers to, read once (its form and case targets) and kept for the layout. */
+    private JumpTable jumpTable(PlannedFunction f, Target.PatchData d) throws PatchRefusedException {
+        long key = carried(d.newRva(), d.length());
+        JumpTable known = jumpTables.get(key);
+        if (known == null) {
+            known = readTable(f, d.newRva());
+            jumpTables.put(key, known);
+        }
+        return known;
+    }
+
     private JumpTable readTable(PlannedFunction f, long table) throws PatchRefusedException {
         int max = 4096;
         byte[] raw = new byte[4 * max];
@@ -370,7 +359,7 @@ public final class PatchWriter {
         for (int i = 0; i < best; i++) {
             targets[i] = entryTarget(bestForm, table, raw, i);
         }
-        return new JumpTable(f, bestForm, targets);
+        return new JumpTable(bestForm, targets);
     }
 
     private long entryTarget(int form, long table, byte[] raw, int i) {
@@ -389,16 +378,6 @@ public final class PatchWriter {
             }
         }
         return false;
-    }
-
-    /** Where a new-image address inside a carried function lands in the patch. */
-    private long patchAddressInside(PlannedFunction f, long rva) {
-        for (long[] r : f.newRanges()) {
-            if (rva >= r[0] && rva < r[1]) {
-                return rangePlace.get(r[0])[0] + (rva - r[0]);
-            }
-        }
-        throw new IllegalStateException("a case target outside its function");
     }
 
     /** Refuses data the patch carries whose pointers cannot be placed. */
@@ -423,8 +402,8 @@ public final class PatchWriter {
     private List<FixupRecord> writeDataPointers() throws PatchRefusedException {
         List<FixupRecord> out = new ArrayList<>();
         for (DataPointer p : plan.dataPointers().values()) {
+            Long inside = insideTarget(p.target());
             for (long slot : patchPlacesOf(p.slotRva(), p.width())) {
-                Long inside = insideTarget(p.target());
                 if (inside != null) {
                     image.writeAddress(slot, inside);
                 } else {
@@ -441,20 +420,19 @@ public final class PatchWriter {
     /** Where a pointer slot of the new image lands in the patch: in every carried copy that holds it whole. */
     private List<Long> patchPlacesOf(long slotRva, int width) {
         List<Long> out = new ArrayList<>();
-        for (Map.Entry<Long, Long> e : literalPlace.entrySet()) {
+        // Literals are keyed by rva << 16 | length (at most 64 KB): those that may hold the slot start at most
+        // 0xFFFF bytes before it.
+        long from = carried(Math.max(0, slotRva - 0xFFFF), 0);
+        for (Map.Entry<Long, Long> e : literalPlace.subMap(from, true, carried(slotRva, 0xFFFF), true).entrySet()) {
             long rva = e.getKey() >>> 16;
             long length = e.getKey() & 0xFFFF;
             if (!jumpTables.containsKey(e.getKey()) && slotRva >= rva && slotRva + width <= rva + length) {
                 out.add(e.getValue() + (slotRva - rva));
             }
         }
-        Map.Entry<Long, Long> g = globalPlace.floorEntry(slotRva);
-        if (g != null) {
-            // globalPlace maps new RVA -> patch RVA; the global's size bounds it.
-            long size = globalSizes.getOrDefault(g.getKey(), 0L);
-            if (slotRva + width <= g.getKey() + size) {
-                out.add(g.getValue() + (slotRva - g.getKey()));
-            }
+        Map.Entry<Long, long[]> g = globals.floorEntry(slotRva);
+        if (g != null && slotRva + width <= g.getKey() + g.getValue()[0]) {
+            out.add(g.getValue()[1] + (slotRva - g.getKey()));
         }
         return out;
     }
@@ -464,11 +442,11 @@ public final class PatchWriter {
         PlannedFunction f = plan.functions().get(index);
         List<FixupRecord> fixups = new ArrayList<>(stubFixups);
         for (long[] r : f.newRanges()) {
-            long at = rangePlace.get(r[0])[0];
+            long at = placeOf(r[0]);
             newCode.read(r[0], (int) (r[1] - r[0]), text, (int) (at - textRva));
         }
         for (Fixup x : f.fixups()) {
-            long instruction = rangePlace.get(f.newRanges().get(x.range())[0])[0] + x.instructionOffset();
+            long instruction = placeOf(f.newRanges().get(x.range())[0]) + x.instructionOffset();
             Long inside = insideTarget(x.target());
             if (inside != null) {
                 encode(text, textRva, instruction, x, inside, f.name());
@@ -476,7 +454,7 @@ public final class PatchWriter {
                 fixups.add(baseFixup(text, textRva, instruction, x, f.name()));
             }
         }
-        long patchRva = rangePlace.get(f.newRanges().get(0)[0])[0];
+        long patchRva = placeOf(f.newRanges().get(0)[0]);
         long size = f.newRanges().get(0)[1] - f.newRanges().get(0)[0];
         if (f.baseRva() < 0) {
             return FunctionRecord.added(patchRva, size, fixups, f.name());
@@ -492,33 +470,28 @@ public final class PatchWriter {
         return FunctionRecord.redirectedJump(f.baseRva(), patchRva, size, original, fixups, f.name());
     }
 
-    /** The patch RVA of a new-image address inside a carried function, or -1. */
-    private long patchRvaOfNew(long rva) {
-        Map.Entry<Long, long[]> r = carriedRanges.floorEntry(rva);
-        return r != null && rva < r.getValue()[0] ? r.getValue()[1] + (rva - r.getKey()) : -1;
+    /** Where a carried range starting at {@code newStart} is placed. */
+    private long placeOf(long newStart) {
+        return placed.get(newStart)[1];
     }
 
-    /** Before layout: whether a new-image address lies inside a carried function (its offset in .text), or -1. */
-    private long placedOffsetOfNew(long rva) {
-        for (PlannedFunction f : plan.functions()) {
-            if (inside(f, rva)) {
-                return patchAddressInside(f, rva);
-            }
-        }
-        return -1;
+    /** The place in the patch of a new-image address inside a carried function, or -1. */
+    private long patchRvaOfNew(long rva) {
+        Map.Entry<Long, long[]> r = placed.floorEntry(rva);
+        return r != null && rva < r.getValue()[0] ? r.getValue()[1] + (rva - r.getKey()) : -1;
     }
 
     /** The patch RVA a target has inside the patch image, or null when it lies in the base. */
     private Long insideTarget(Target t) {
         if (t instanceof Target.PatchFunction p) {
             PlannedFunction to = plan.functions().get(p.function());
-            return rangePlace.get(to.newRanges().get(p.range())[0])[0] + p.offset();
+            return placeOf(to.newRanges().get(p.range())[0]) + p.offset();
         }
         if (t instanceof Target.PatchData d) {
             return literalPlace.get(carried(d.newRva(), d.length())) + d.offset();
         }
         if (t instanceof Target.NewGlobal g) {
-            return globalPlace.get(g.newRva()) + g.offset();
+            return globals.get(g.newRva())[1] + g.offset();
         }
         if (t instanceof Target.NewImport ni) {
             String[] parts = ni.name().split("!", 2);
@@ -611,25 +584,16 @@ public final class PatchWriter {
     }
 
     private int thunkSize() {
-        return machine == Machine.ARM64 ? 12 : 6;
+        return Jumps.indirectSize(machine);
     }
 
     /** jmp [IAT slot]: x64 FF 25 rel32, x86 FF 25 abs32 (relocated), ARM64 adrp x16; ldr x16, [x16]; br x16. */
     private void writeThunk(byte[] text, int at, long rva, String name) {
         String[] parts = name.split("!", 2);
         long slot = imports.iatSlot(parts[0], parts[1]);
-        if (machine == Machine.ARM64) {
-            putInt(text, at, Arm64Fields.adrp(0x90000010, rva, slot));
-            putInt(text, at + 4, Arm64Fields.lo12(0xF9400210, slot, 3));
-            putInt(text, at + 8, 0xD61F0200);
-        } else {
-            text[at] = (byte) 0xFF;
-            text[at + 1] = 0x25;
-            if (machine == Machine.AMD64) {
-                putInt(text, at + 2, (int) (slot - (rva + 6)));
-            } else {
-                image.writeAddress(rva + 2, slot);
-            }
+        Jumps.indirect(machine, ByteBuffer.wrap(text), at, rva, slot);
+        if (machine == Machine.I386) {
+            image.writeAddress(rva + 2, slot);
         }
     }
 

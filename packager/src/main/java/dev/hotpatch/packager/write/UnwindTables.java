@@ -4,12 +4,13 @@ import dev.hotpatch.differ.plan.PatchPlan;
 import dev.hotpatch.differ.plan.PlannedFunction;
 import dev.hotpatch.differ.plan.Target;
 import dev.hotpatch.differ.plan.UnwindEntry;
-import dev.hotpatch.packager.format.Arm64Fields;
 import dev.hotpatch.packager.format.FixupKind;
 import dev.hotpatch.packager.format.FixupRecord;
+import dev.hotpatch.packager.format.Jumps;
 import dev.hotpatch.packager.image.RuntimeFunctionTable;
 import dev.hotpatch.pe.Machine;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,33 +158,22 @@ final class UnwindTables {
     }
 
     private int stubSize(Target handler) {
-        if (machine == Machine.ARM64) {
-            return handler instanceof Target.BaseImport ? 12 : 4;
-        }
-        return handler instanceof Target.BaseImport ? 6 : 5;
+        return handler instanceof Target.BaseImport ? Jumps.indirectSize(machine) : Jumps.directSize(machine);
     }
 
     /** A jump to a handler that stays in the base; the engine fills its field from the returned fixup. */
     private FixupRecord writeStub(byte[] text, int at, long rva, Target handler) {
         String name = handler.describe();
+        ByteBuffer code = ByteBuffer.wrap(text);
         if (handler instanceof Target.BaseImport slot) {
-            if (machine == Machine.ARM64) {                                    // adrp x16, slot; ldr x16, [x16]; br x16
-                putInt(text, at, 0x90000010);
-                putInt(text, at + 4, 0xF9400210);
-                putInt(text, at + 8, 0xD61F0200);
-                return FixupRecord.adrpLdst(rva, 4, 3, slot.iatRva(), 0, name);
-            }
-            text[at] = (byte) 0xFF;                                            // jmp [rip + slot]
-            text[at + 1] = 0x25;
-            return FixupRecord.rel32(rva + 2, 0, slot.iatRva(), 0, name);
+            Jumps.indirectForFixup(machine, code, at, rva);
+            return machine == Machine.ARM64 ? FixupRecord.adrpLdst(rva, 4, 3, slot.iatRva(), 0, name)
+                    : FixupRecord.rel32(rva + 2, 0, slot.iatRva(), 0, name);
         }
         long target = handler instanceof Target.BaseFunction f ? f.rva() : ((Target.BaseImportThunk) handler).rva();
-        if (machine == Machine.ARM64) {
-            putInt(text, at, Arm64Fields.branch26(0x14000000, 0));             // b target
-            return FixupRecord.simple(rva, FixupKind.ARM64_BRANCH26, target, 0, name);
-        }
-        text[at] = (byte) 0xE9;                                                // jmp target
-        return FixupRecord.rel32(rva + 1, 0, target, 0, name);
+        Jumps.directForFixup(machine, code, at, rva);
+        return machine == Machine.ARM64 ? FixupRecord.simple(rva, FixupKind.ARM64_BRANCH26, target, 0, name)
+                : FixupRecord.rel32(rva + 1, 0, target, 0, name);
     }
 
     private static void putInt(byte[] b, int at, int v) {

@@ -61,6 +61,15 @@ class HopTrampolineTest {
 
         Path patched = tmp.resolve("patched.dll");
         OfflineApplier.apply(v1, patch, patched);
+        // The bytes the engine wrote, read back independently of the tables: a jump in the padding that leads to
+        // the patch's code where the applier put it, and the 2-byte hop back to it at the entry.
+        dev.hotpatch.pe.PeImage out = PeReader.read(patched);
+        byte[] site = out.readVirtual(tiny.siteRva(), 7);
+        assertEquals((byte) 0xE9, site[0]);
+        assertArrayEquals(new byte[] {(byte) 0xEB, (byte) 0xF9}, java.util.Arrays.copyOfRange(site, 5, 7));
+        long rel = java.nio.ByteBuffer.wrap(site, 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        long moved = out.section(".htext").orElseThrow().rva() - PeReader.read(patch).section(".text").orElseThrow().rva();
+        assertEquals(tiny.patchRva() + moved, tiny.siteRva() + 5 + rel, "the jump in the padding leads to the patch");
         String probe = RepoPaths.root().resolve("testdata/tools/probe.py").toString();
         assertEquals("2", run(python.toString(), probe, patched.toString(), "tiny"), "tiny answers like v2");
         assertEquals("11", run(python.toString(), probe, patched.toString(), "other"), "the next function is intact");

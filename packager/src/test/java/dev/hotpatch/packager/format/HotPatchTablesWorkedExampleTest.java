@@ -95,5 +95,9 @@ class HotPatchTablesWorkedExampleTest {
         assertEquals(0xFFFD2001L, value & 0xFFFF_FFFFL);
         long jump = patchVa + 0x1000 - (baseVa + 0x1450 + 5);
         assertEquals(0x2FBABL, jump);
+        // The jump as the writer and the engine encode it (Jumps) is the one the example shows.
+        java.nio.ByteBuffer trampoline = java.nio.ByteBuffer.allocate(5);
+        Jumps.direct(dev.hotpatch.pe.Machine.AMD64, trampoline, 0, baseVa + 0x1450, patchVa + 0x1000);
+        assertEquals("e9 ab fb 02 00", HexFormat.ofDelimiter(" ").formatHex(trampoline.array()));
     }
 }
