@@ -62,7 +62,7 @@ final class Arm64FunctionTableReader {
 
     /** File offset of a field of the entry at {@code entryOffset}, for messages. */
     private long entryField(long entryOffset, String field) {
-        return details.offsetIn(entryOffset, ARM64_ENTRY_SIZE,
+        return KaitaiParse.locate(in.bytes, entryOffset, ARM64_ENTRY_SIZE,
                 dev.hotpatch.kaitai.layout.Arm64ExceptionTable.RuntimeFunction::new, field);
     }
 
@@ -97,7 +97,7 @@ final class Arm64FunctionTableReader {
         if (problem != null) {
             long offset = details.fileOffset(xdataRva);
             throw new PeFormatException(entryName(index) + ".xdata", "function_length",
-                    details.offsetIn(offset, UnwindDetails.VIEW_LIMIT,
+                    KaitaiParse.locate(in.bytes, offset, UnwindDetails.VIEW_LIMIT,
                             dev.hotpatch.kaitai.layout.Arm64Xdata::new, "function_length"),
                     problem, hex(end) + " (begin " + hex(begin) + " + " + hex(length[slot]) + ")");
         }
@@ -114,9 +114,9 @@ final class Arm64FunctionTableReader {
             long h = x.rvaExceptionHandler();                              // inside the checked extent
             String problem = ExceptionDirectoryReader.badHandler(in, h);
             if (problem != null) {
-                throw new PeFormatException(holder.get() + ".xdata", "rva_exception_handler", details.offsetIn(offset,
-                        x.lenXdata(), io -> new dev.hotpatch.kaitai.layout.Arm64Xdata(io), "rva_exception_handler"),
-                        problem, hex(h));
+                throw new PeFormatException(holder.get() + ".xdata", "rva_exception_handler",
+                        KaitaiParse.locate(in.bytes, offset, x.lenXdata(), dev.hotpatch.kaitai.layout.Arm64Xdata::new,
+                                "rva_exception_handler"), problem, hex(h));
             }
             handlerRva = (int) h;
         }

@@ -5,7 +5,6 @@ import dev.hotpatch.kaitai.layout.bulk.CoffSymbolTable;
 import java.util.Arrays;
 import java.util.List;
 
-import static dev.hotpatch.pe.KaitaiParse.fieldOffset;
 import static dev.hotpatch.pe.KaitaiParse.hex;
 
 /**
@@ -17,6 +16,7 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
  */
 final class CoffSymbolReader {
     private static final int STRING_TABLE_HEADER_SIZE = 4;   // coff_string_table.len_table
+    private static final int NAME_SIZE = 8;                  // symbol_record.name
 
     private final PeReader.Parts parts;
     private final long sizeOfImage;
@@ -62,7 +62,7 @@ final class CoffSymbolReader {
             return CoffSymbols.empty();
         }
         Checks.atMost(numRecords, Limits.MAX_COFF_SYMBOLS, "MAX_COFF_SYMBOLS", "coff_file_header", "num_symbols",
-                DirectoryEntries.fileHeaderFieldOffset(parts, "num_symbols"));
+                () -> DirectoryEntries.fileHeaderFieldOffset(parts, "num_symbols"));
         CoffStringTable strings = stringTable(stringsOffset);
         if (strings == null) {
             return CoffSymbols.empty();
@@ -121,11 +121,11 @@ final class CoffSymbolReader {
         long recordOffset = runOffset + (long) (index % Runs.RUN_LENGTH) * CoffSymbols.RECORD_SIZE;
         int aux = r.numAuxSymbols();
         if (aux > numRecords - index - 1) {
-            throw new PeFormatException(structure, "num_aux_symbols", located(structure, recordOffset).auxOffset,
+            throw new PeFormatException(structure, "num_aux_symbols", recordField(recordOffset, "num_aux_symbols"),
                     "at most " + (numRecords - index - 1) + " (the records left in the table)", String.valueOf(aux));
         }
         if (r.name().isLongName() && !strings.holdsName(r.name().ofsLongName())) {
-            throw new PeFormatException(structure, "ofs_long_name", located(structure, recordOffset).nameOffset,
+            throw new PeFormatException(structure, "ofs_long_name", longNameOffset(recordOffset),
                     "the offset of a NUL-terminated name of at most " + Limits.MAX_NAME_LENGTH
                             + " bytes inside the string table", hex(r.name().ofsLongName()));
         }
@@ -151,14 +151,17 @@ final class CoffSymbolReader {
         }
     }
 
-    /** Where a record's fields are, found with the read-pos parser (for error messages). */
-    private record Located(long auxOffset, long nameOffset) {}
+    /** Where a field of the record at {@code recordOffset} is, found with the read-pos parser (for messages). */
+    private long recordField(long recordOffset, String field) {
+        return KaitaiParse.locate(parts.bytes, recordOffset, CoffSymbols.RECORD_SIZE,
+                dev.hotpatch.kaitai.layout.CoffSymbolTable.SymbolRecord::new, field);
+    }
 
-    private Located located(String structure, long recordOffset) throws PeFormatException {
-        dev.hotpatch.kaitai.layout.CoffSymbolTable.SymbolRecord r = KaitaiParse.parse(parts.bytes, structure,
-                recordOffset, CoffSymbols.RECORD_SIZE, dev.hotpatch.kaitai.layout.CoffSymbolTable.SymbolRecord::new);
-        return new Located(fieldOffset(r, "num_aux_symbols", recordOffset),
-                fieldOffset(r.name(), "ofs_long_name", fieldOffset(r, "name", recordOffset)));
+    /** Where a record's ofs_long_name is: inside its name, which the read-pos parser reads from a substream. */
+    private long longNameOffset(long recordOffset) {
+        long name = recordField(recordOffset, "name");
+        return KaitaiParse.locate(parts.bytes, name, NAME_SIZE,
+                dev.hotpatch.kaitai.layout.CoffSymbolTable.SymbolName::new, "ofs_long_name");
     }
 
     private void odd(boolean first, String what) {

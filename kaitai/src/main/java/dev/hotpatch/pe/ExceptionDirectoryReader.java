@@ -46,13 +46,10 @@ final class ExceptionDirectoryReader {
                     + "-byte entry size; the last " + dir.size() % entrySize + " bytes are ignored");
         }
         long count = dir.size() / entrySize;
-        StepInput.atMost(count, Limits.MAX_RUNTIME_FUNCTIONS, "MAX_RUNTIME_FUNCTIONS", structure, "len",
-                in.directoryFieldOffset(KIND, "len"));
-        long tableOffset = in.map.fileOffset(dir.address(), count * entrySize);
-        if (tableOffset < 0) {
-            tableOffset = in.map.requireFileOffset(dir.address(), count * entrySize, structure, "rva",
-                    in.directoryFieldOffset(KIND, "rva"));
-        }
+        Checks.atMost(count, Limits.MAX_RUNTIME_FUNCTIONS, "MAX_RUNTIME_FUNCTIONS", structure, "len",
+                () -> in.directoryFieldOffset(KIND, "len"));
+        long tableOffset = in.map.requireFileOffset(dir.address(), count * entrySize, structure, "rva",
+                () -> in.directoryFieldOffset(KIND, "rva"));
         RuntimeFunctions.Builder out = new RuntimeFunctions.Builder((int) count);
         UnwindDetails details = new UnwindDetails(in.bytes, in.map);
         if (entrySize == X64_ENTRY_SIZE) {

@@ -49,7 +49,7 @@ final class LoadConfigReader {
         boolean pe32Plus = in.headers.optionalHeader().pe32Plus();
         int known = pe32Plus ? KNOWN_SIZE_64 : KNOWN_SIZE_32;
         long offset = in.map.requireFileOffset(dir.address(), SIZE_FIELD_END, StepInput.directoryName(KIND), "rva",
-                in.directoryFieldOffset(KIND, "rva"));
+                () -> in.directoryFieldOffset(KIND, "rva"));
         int backed = (int) in.backedLength(dir.address(), known);
         byte[] buffer = new byte[known];
         in.bytes.slice(offset, backed).get(buffer, 0, backed);
@@ -155,8 +155,8 @@ final class LoadConfigReader {
                     + " it is ignored");
             return RvaList.EMPTY;
         }
-        StepInput.atMost(count, Limits.MAX_SEH_HANDLERS, "MAX_SEH_HANDLERS", STRUCTURE, "num_se_handlers",
-                f.offset("num_se_handlers"));
+        Checks.atMost(count, Limits.MAX_SEH_HANDLERS, "MAX_SEH_HANDLERS", STRUCTURE, "num_se_handlers",
+                () -> f.offset("num_se_handlers"));
         return table(f, "va_se_handler_table", va, (int) count, 0, "se_handler_table");
     }
 
@@ -166,8 +166,8 @@ final class LoadConfigReader {
         if (va == 0 || count == 0) {
             return RvaList.EMPTY;
         }
-        StepInput.atMost(count, Limits.MAX_GUARD_TABLE_ENTRIES, "MAX_GUARD_TABLE_ENTRIES", STRUCTURE,
-                "num_guard_cf_functions", f.offset("num_guard_cf_functions"));
+        Checks.atMost(count, Limits.MAX_GUARD_TABLE_ENTRIES, "MAX_GUARD_TABLE_ENTRIES", STRUCTURE,
+                "num_guard_cf_functions", () -> f.offset("num_guard_cf_functions"));
         return table(f, "va_guard_cf_function_table", va, (int) count, metadataLength, "guard_cf_function_table");
     }
 
@@ -176,7 +176,8 @@ final class LoadConfigReader {
             throws PeFormatException {
         long rva = in.rvaOfVa(va, STRUCTURE, vaField, f.offset(vaField));
         int entrySize = Integer.BYTES + metadata;   // rva_table.ksy: a u4 RVA, then the metadata bytes
-        long offset = in.map.requireFileOffset(rva, (long) count * entrySize, STRUCTURE, vaField, f.offset(vaField));
+        long offset = in.map.requireFileOffset(rva, (long) count * entrySize, STRUCTURE, vaField,
+                () -> f.offset(vaField));
         int[] rvas = new int[count];
         for (int first = 0; first < count; first += ExceptionDirectoryReader.RUN_LENGTH) {
             int n = Math.min(ExceptionDirectoryReader.RUN_LENGTH, count - first);

@@ -1,9 +1,5 @@
 package dev.hotpatch.pe;
 
-import dev.hotpatch.kaitai.layout.DataDirectoryTable;
-import dev.hotpatch.kaitai.layout.NtHeaders;
-import io.kaitai.struct.ByteBufferKaitaiStream;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,37 +55,11 @@ final class StepInput {
 
     /**
      * File offset of a field ({@code rva} or {@code len}) of a data directory entry, found by parsing the
-     * header page again with read-pos; only used to place an error message. -1 when it cannot be found.
+     * header page again with read-pos; only used to place an error message (pass it lazily). -1 when it cannot be
+     * found.
      */
     long directoryFieldOffset(DirectoryKind kind, String field) {
-        return directoryFieldOffset(bytes, headers, kind, field);
-    }
-
-    static long directoryFieldOffset(ImageBytes bytes, HeaderReader.Headers headers, DirectoryKind kind,
-                                     String field) {
-        long nt = headers.ntHeadersOffset();
-        ByteBufferKaitaiStream io = new ByteBufferKaitaiStream(bytes.copyZeroPadded(nt, Limits.HEADER_PAGE));
-        try {
-            NtHeaders nth = new NtHeaders(io);
-            long start = KaitaiParse.fieldEnd(nth, "optional_header", 0);
-            if (start < 0) {
-                return -1;
-            }
-            io.seek(start);
-            DataDirectoryTable table = new DataDirectoryTable(io, kind.ordinal() + 1);
-            return KaitaiParse.fieldOffset(table.entries().get(kind.ordinal()), field, nt);
-        } catch (RuntimeException e) {
-            return -1;
-        }
-    }
-
-    /** Throws unless {@code 0 <= actual <= limit}; {@code limitName} is the constant's name in {@link Limits}. */
-    static void atMost(long actual, long limit, String limitName, String structure, String field, long fieldOffset)
-            throws PeFormatException {
-        if (actual < 0 || actual > limit) {
-            throw new PeFormatException(structure, field, fieldOffset,
-                    "at most " + limit + " (Limits." + limitName + ")", actual + " (" + hex(actual) + ")");
-        }
+        return DirectoryEntries.fieldOffset(bytes, headers, kind, field);
     }
 
     /**

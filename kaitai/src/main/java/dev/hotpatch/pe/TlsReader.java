@@ -34,7 +34,7 @@ final class TlsReader {
         int size = pe32Plus ? 40 : 24;   // IMAGE_TLS_DIRECTORY64 / IMAGE_TLS_DIRECTORY32
         long offset = parts.addressMap.requireFileOffset(found.get().address(), size,
                 DirectoryEntries.structure(DirectoryKind.TLS), "rva",
-                DirectoryEntries.fieldOffset(parts, DirectoryKind.TLS, "rva"));
+                () -> DirectoryEntries.fieldOffset(parts, DirectoryKind.TLS, "rva"));
         dev.hotpatch.kaitai.layout.TlsDirectory t = KaitaiParse.parse(parts.bytes, "tls_directory", offset, size,
                 io -> new dev.hotpatch.kaitai.layout.TlsDirectory(io, pe32Plus));
         long start = rva(t.vaRawDataStart(), "va_raw_data_start", fieldOffset(t, "va_raw_data_start", offset));

@@ -66,7 +66,7 @@ final class X64FunctionTableReader {
 
     /** File offset of a field of the RUNTIME_FUNCTION at {@code entryOffset}, for messages. */
     private long entryField(long entryOffset, String field) {
-        return details.offsetIn(entryOffset, X64_ENTRY_SIZE,
+        return KaitaiParse.locate(in.bytes, entryOffset, X64_ENTRY_SIZE,
                 dev.hotpatch.kaitai.layout.X64ExceptionTable.RuntimeFunction::new, field);
     }
 
@@ -103,7 +103,7 @@ final class X64FunctionTableReader {
         String structure = entryName(index) + ".indirect_function";
         long target = e.rvaUnwindInfo() - 1;
         long offset = in.map.requireFileOffset(target, X64_ENTRY_SIZE, entryName(index), "rva_unwind_info",
-                entryField(entryOffset, "rva_unwind_info"));
+                () -> entryField(entryOffset, "rva_unwind_info"));
         X64ExceptionTable.RuntimeFunction t = KaitaiParse.parse(in.bytes, structure, offset, X64_ENTRY_SIZE,
                 X64ExceptionTable.RuntimeFunction::new);
         if ((t.rvaUnwindInfo() & 1) != 0) {
@@ -153,9 +153,10 @@ final class X64FunctionTableReader {
             long h = info.rvaExceptionHandler();                            // inside the checked extent
             String problem = ExceptionDirectoryReader.badHandler(in, h);
             if (problem != null) {
-                throw new PeFormatException(holder.get() + ".unwind_info", "rva_exception_handler", details.offsetIn(offset,
-                        info.lenUnwindInfo(), io -> new dev.hotpatch.kaitai.layout.X64UnwindInfo(io),
-                        "rva_exception_handler"), problem, hex(h));
+                throw new PeFormatException(holder.get() + ".unwind_info", "rva_exception_handler",
+                        KaitaiParse.locate(in.bytes, offset, info.lenUnwindInfo(),
+                                dev.hotpatch.kaitai.layout.X64UnwindInfo::new, "rva_exception_handler"),
+                        problem, hex(h));
             }
             handlerRva = (int) h;
         }
@@ -166,7 +167,7 @@ final class X64FunctionTableReader {
 
     /** File offset of chained_function.rva_unwind_info in the unwind info at {@code offset}, for messages. */
     private long chainFieldOffset(long offset, long length) {
-        return details.offsetIn(offset, length,
+        return KaitaiParse.locate(in.bytes, offset, length,
                 io -> new dev.hotpatch.kaitai.layout.X64UnwindInfo(io).chainedFunction(), "rva_unwind_info");
     }
 
