@@ -8,10 +8,10 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
  * Reads the exception directory (.pdata) into {@link RuntimeFunctions}: x64 RUNTIME_FUNCTION entries with their
  * UNWIND_INFO, or ARM64 entries with packed unwind data or .xdata. x86 images have no function table. The count
  * is checked against the file and {@link Limits#MAX_RUNTIME_FUNCTIONS} before anything is allocated, and the
- * table is parsed in runs of {@link #RUN_LENGTH} entries so that only one run's parser objects live at a time.
+ * table is parsed in runs of {@link Runs#RUN_LENGTH} entries so that only one run's parser objects live at a
+ * time.
  */
 final class ExceptionDirectoryReader {
-    static final int RUN_LENGTH = 4096;
     /** Bytes per entry; pinned against the .ksy layouts by a unit test. */
     static final int X64_ENTRY_SIZE = 12;
     static final int ARM64_ENTRY_SIZE = 8;

@@ -179,20 +179,17 @@ final class LoadConfigReader {
         long offset = in.map.requireFileOffset(rva, (long) count * entrySize, STRUCTURE, vaField,
                 () -> f.offset(vaField));
         int[] rvas = new int[count];
-        for (int first = 0; first < count; first += ExceptionDirectoryReader.RUN_LENGTH) {
-            int n = Math.min(ExceptionDirectoryReader.RUN_LENGTH, count - first);
-            long runOffset = offset + (long) first * entrySize;
-            RvaTable run = KaitaiParse.parse(in.bytes, tableName, runOffset, (long) n * entrySize,
-                    io -> new RvaTable(io, n, metadata));
-            for (int j = 0; j < n; j++) {
-                long target = run.entries().get(j).rva();
-                if (target >= in.sizeOfImage()) {
-                    in.warnRepeated(tableName + " outside image", tableName + "[" + (first + j) + "].rva "
-                            + hex(target) + " is past SizeOfImage (" + hex(in.sizeOfImage()) + ")");
-                }
-                rvas[first + j] = (int) target;
-            }
-        }
+        Runs.parse(in.bytes, tableName, offset, count, entrySize, (io, n) -> new RvaTable(io, n, metadata),
+                (run, first, n, runOffset) -> {
+                    for (int j = 0; j < n; j++) {
+                        long target = run.entries().get(j).rva();
+                        if (target >= in.sizeOfImage()) {
+                            in.warnRepeated(tableName + " outside image", tableName + "[" + (first + j) + "].rva "
+                                    + hex(target) + " is past SizeOfImage (" + hex(in.sizeOfImage()) + ")");
+                        }
+                        rvas[(int) first + j] = (int) target;
+                    }
+                });
         return new RvaList(rvas);
     }
 }

@@ -27,6 +27,7 @@ final class X64FunctionTableReader {
     private final RuntimeFunctions.Builder out;
     private final IntIntMap slotByRva;
     private int slots;
+    private long zeros;   // all-zero entries (padding), skipped
     private int[] rva = new int[64];
     private int[] handler = new int[64];
     private int[] chainBegin = new int[64];
@@ -43,21 +44,17 @@ final class X64FunctionTableReader {
     }
 
     void read(long tableOffset, int count) throws PeFormatException {
-        long zeros = 0;
-        for (int first = 0; first < count; first += ExceptionDirectoryReader.RUN_LENGTH) {
-            int n = Math.min(ExceptionDirectoryReader.RUN_LENGTH, count - first);
-            long runOffset = tableOffset + (long) first * X64_ENTRY_SIZE;
-            X64ExceptionTable run = KaitaiParse.parse(in.bytes, "x64_exception_table", runOffset,
-                    (long) n * X64_ENTRY_SIZE, io -> new X64ExceptionTable(io, n));
-            for (int j = 0; j < n; j++) {
-                X64ExceptionTable.RuntimeFunction e = run.entries().get(j);
-                if (e.rvaBegin() == 0 && e.rvaEnd() == 0 && e.rvaUnwindInfo() == 0) {
-                    zeros++;
-                    continue;
-                }
-                entry(first + j, e, runOffset + (long) j * X64_ENTRY_SIZE);
-            }
-        }
+        Runs.parse(in.bytes, "x64_exception_table", tableOffset, count, X64_ENTRY_SIZE, X64ExceptionTable::new,
+                (run, first, n, runOffset) -> {
+                    for (int j = 0; j < n; j++) {
+                        X64ExceptionTable.RuntimeFunction e = run.entries().get(j);
+                        if (e.rvaBegin() == 0 && e.rvaEnd() == 0 && e.rvaUnwindInfo() == 0) {
+                            zeros++;
+                            continue;
+                        }
+                        entry(first + j, e, runOffset + (long) j * X64_ENTRY_SIZE);
+                    }
+                });
         if (zeros > 0) {
             in.warn("the exception directory holds " + zeros + " all-zero runtime_function entries (padding);"
                     + " they are skipped");
