@@ -67,6 +67,25 @@ public final class AddressMap {
         return s.mappedOffset() + delta;
     }
 
+    /**
+     * How many of the {@code max} bytes at {@code rva} are backed by the file without leaving the region that
+     * holds the first one: the section's raw data, or the headers (as {@link #fileOffset} bounds them). 0 when
+     * not even the first byte is backed; {@code fileOffset(rva, n) >= 0} exactly for {@code n} up to the result.
+     */
+    public long backedLength(long rva, long max) {
+        if (rva < 0 || max <= 0) {
+            return 0;
+        }
+        Section s = sectionAt(rva);
+        long end;
+        if (s != null) {
+            end = s.rva() + s.mappedSize();
+        } else {
+            end = byRva.length == 0 ? fileLength : Math.min(sizeOfHeaders, fileLength);
+        }
+        return Math.max(0, Math.min(max, end - rva));
+    }
+
     /** Like {@link #fileOffset} but throws a message naming the structure and field that held the RVA. */
     public long requireFileOffset(long rva, long size, String structure, String field, long fieldOffset)
             throws PeFormatException {

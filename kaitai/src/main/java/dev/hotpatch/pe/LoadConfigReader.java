@@ -50,7 +50,7 @@ final class LoadConfigReader {
         int known = pe32Plus ? KNOWN_SIZE_64 : KNOWN_SIZE_32;
         long offset = in.map.requireFileOffset(dir.address(), SIZE_FIELD_END, StepInput.directoryName(KIND), "rva",
                 () -> in.directoryFieldOffset(KIND, "rva"));
-        int backed = (int) in.backedLength(dir.address(), known);
+        int backed = (int) in.map.backedLength(dir.address(), known);
         byte[] buffer = new byte[known];
         in.bytes.slice(offset, backed).get(buffer, 0, backed);
         Parsed first = parse(buffer, pe32Plus, offset, known);

@@ -9,7 +9,7 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
 
 /**
  * What the exception, load-config, debug and certificate step readers share: the bytes, the headers, the
- * address map, the warnings list, and small checks (limits, backed ranges, repeated warnings).
+ * address map, the warnings list, and small helpers (directory entries, VAs, repeated warnings).
  */
 final class StepInput {
     final ImageBytes bytes;
@@ -60,32 +60,6 @@ final class StepInput {
      */
     long directoryFieldOffset(DirectoryKind kind, String field) {
         return DirectoryEntries.fieldOffset(bytes, headers, kind, field);
-    }
-
-    /**
-     * How many of the {@code max} bytes at {@code rva} are backed by the file without leaving the region
-     * that holds the first one (0 when not even the first is).
-     */
-    long backedLength(long rva, long max) {
-        return backedLength(map, rva, max);
-    }
-
-    static long backedLength(AddressMap map, long rva, long max) {
-        Section s = map.sectionAt(rva);
-        if (s != null) {
-            return Math.max(0, Math.min(max, s.mappedSize() - (rva - s.rva())));
-        }
-        long lo = 0;
-        long hi = max;
-        while (lo < hi) {
-            long mid = (lo + hi + 1) >>> 1;
-            if (map.fileOffset(rva, mid) >= 0) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
     }
 
     /** Converts a VA read from the file to an RVA inside the image, or throws naming the field. */

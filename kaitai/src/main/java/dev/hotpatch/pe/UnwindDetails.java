@@ -43,7 +43,7 @@ final class UnwindDetails {
      */
     X64UnwindInfo openX64(long rva, Supplier<String> holder, String field, LongSupplier fieldOffset)
             throws PeFormatException {
-        long backed = StepInput.backedLength(map, rva, VIEW_LIMIT);
+        long backed = map.backedLength(rva, VIEW_LIMIT);
         if (backed == 0) {
             map.requireFileOffset(rva, 1, holder.get(), field, fieldOffset);
         }
@@ -79,7 +79,7 @@ final class UnwindDetails {
      */
     Arm64Xdata openArm64XData(long rva, Supplier<String> holder, String field, LongSupplier fieldOffset)
             throws PeFormatException {
-        long backed = StepInput.backedLength(map, rva, VIEW_LIMIT);
+        long backed = map.backedLength(rva, VIEW_LIMIT);
         if (backed == 0) {
             map.requireFileOffset(rva, 1, holder.get(), field, fieldOffset);
         }
