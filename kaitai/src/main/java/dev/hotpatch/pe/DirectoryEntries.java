@@ -5,7 +5,6 @@ import dev.hotpatch.kaitai.layout.NtHeaders;
 import io.kaitai.struct.ByteBufferKaitaiStream;
 import io.kaitai.struct.KaitaiStream;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,9 +21,7 @@ final class DirectoryEntries {
      * load fine); readers check the size where they use it.
      */
     static Optional<DataDirectory> find(PeReader.Parts parts, DirectoryKind kind) {
-        List<DataDirectory> all = parts.headers.dataDirectories();
-        return kind.ordinal() < all.size() && all.get(kind.ordinal()).hasAddress()
-                ? Optional.of(all.get(kind.ordinal())) : Optional.empty();
+        return DataDirectory.inHeader(parts.headers.dataDirectories(), kind).filter(DataDirectory::hasAddress);
     }
 
     /** Structure name of a data directory entry in error messages, such as {@code data_directory[export]}. */

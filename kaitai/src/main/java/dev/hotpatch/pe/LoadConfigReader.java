@@ -174,7 +174,7 @@ final class LoadConfigReader {
     /** Reads a table of RVAs (each followed by {@code metadata} bytes) at a VA, in bounded runs. */
     private List<Long> table(Fields f, String vaField, long va, int count, int metadata, String tableName)
             throws PeFormatException {
-        long rva = in.rvaOfVa(va, STRUCTURE, vaField, f.offset(vaField));
+        long rva = in.rvaOfVa(va, false, STRUCTURE, vaField, () -> f.offset(vaField));
         int entrySize = Integer.BYTES + metadata;   // rva_table.ksy: a u4 RVA, then the metadata bytes
         long offset = in.map.requireFileOffset(rva, (long) count * entrySize, STRUCTURE, vaField,
                 () -> f.offset(vaField));

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import static dev.hotpatch.pe.KaitaiParse.hex;
 
@@ -43,9 +44,7 @@ final class StepInput {
 
     /** The data directory entry of that kind, when the header has it and it is not empty. */
     Optional<DataDirectory> directory(DirectoryKind kind) {
-        List<DataDirectory> all = headers.dataDirectories();
-        return kind.ordinal() < all.size() && all.get(kind.ordinal()).isPresent()
-                ? Optional.of(all.get(kind.ordinal())) : Optional.empty();
+        return DataDirectory.inHeader(headers.dataDirectories(), kind).filter(DataDirectory::isPresent);
     }
 
     /** Structure name of a data directory entry in messages, such as {@code data_directory[debug]}. */
@@ -62,15 +61,27 @@ final class StepInput {
         return DirectoryEntries.fieldOffset(bytes, headers, kind, field);
     }
 
-    /** Converts a VA read from the file to an RVA inside the image, or throws naming the field. */
-    long rvaOfVa(long va, String structure, String field, long fieldOffset) throws PeFormatException {
-        long rva = va - imageBase();
-        if (Long.compareUnsigned(va, imageBase()) < 0 || rva >= sizeOfImage()) {
-            throw new PeFormatException(structure, field, fieldOffset,
+    /**
+     * True when a VA read from the file lies inside the image; when {@code endAllowed}, the image's end
+     * (ImageBase + SizeOfImage, one past its last byte) counts too, as it may for an end address.
+     */
+    boolean vaInImage(long va, boolean endAllowed) {
+        if (Long.compareUnsigned(va, imageBase()) < 0) {
+            return false;
+        }
+        int fromEnd = Long.compareUnsigned(va - imageBase(), sizeOfImage());
+        return fromEnd < 0 || endAllowed && fromEnd == 0;
+    }
+
+    /** Converts a VA read from the file to an RVA as {@link #vaInImage} allows it, or throws naming the field. */
+    long rvaOfVa(long va, boolean endAllowed, String structure, String field, LongSupplier fieldOffset)
+            throws PeFormatException {
+        if (!vaInImage(va, endAllowed)) {
+            throw new PeFormatException(structure, field, fieldOffset.getAsLong(),
                     "a VA inside the image (" + hex(imageBase()) + ".." + hex(imageBase() + sizeOfImage()) + ")",
                     hex(va));
         }
-        return rva;
+        return va - imageBase();
     }
 
     void warn(String sentence) {
