@@ -6,7 +6,6 @@ import dev.hotpatch.kaitai.layout.DebugExDllCharacteristics;
 import dev.hotpatch.kaitai.layout.DebugRepro;
 
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -110,9 +109,8 @@ final class DebugDirectoryReader {
                 CodeviewInfo::new);
         if (cv.pdb70() != null) {
             CodeviewInfo.Guid g = cv.pdb70().guid();
-            String guid = String.format(Locale.ROOT, "{%08x-%04x-%04x-%s-%s}", g.data1(), g.data2(), g.data3(),
-                    HexFormat.of().formatHex(g.data4(), 0, 2), HexFormat.of().formatHex(g.data4(), 2, 8));
-            return Optional.of(new CodeViewInfo("RSDS", guid, cv.pdb70().age(), cv.pdb70().pdbPath()));
+            return Optional.of(new CodeViewInfo("RSDS", Guids.format(g.data1(), g.data2(), g.data3(), g.data4()),
+                    cv.pdb70().age(), cv.pdb70().pdbPath()));
         }
         if (cv.pdb20() != null) {
             return Optional.of(new CodeViewInfo("NB10", String.format(Locale.ROOT, "%08x",
