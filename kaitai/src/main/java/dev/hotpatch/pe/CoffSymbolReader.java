@@ -11,8 +11,8 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
  * Reads the COFF symbol table and string table that PointerToSymbolTable points at. A table that lies (or whose
  * string table runs) past the end of the file is left out with a warning, since the loader never reads it; one
  * in the file must hold at most {@link Limits#MAX_COFF_SYMBOLS} records, every record's auxiliary count must stay
- * inside the table and every long name must be a terminated string inside the string table. Symbols in sections
- * are indexed by RVA.
+ * inside the table and every long name must be a terminated string inside the string table. The index of symbols
+ * by RVA is left to {@link CoffSymbols}, which builds it on first use.
  */
 final class CoffSymbolReader {
     private static final int STRING_TABLE_HEADER_SIZE = 4;   // coff_string_table.len_table
@@ -25,10 +25,6 @@ final class CoffSymbolReader {
     private int count;
     private int auxRecords;
     private int skip;
-    private long[] byRva;         // rva << 32 | symbol index
-    private int withRva;
-    private long[] functionsByRva;
-    private int functions;
     private int badSections;
     private int outsideImage;
     private String firstOdd;
@@ -70,8 +66,6 @@ final class CoffSymbolReader {
 
         int n = (int) numRecords;
         recordOfSymbol = new int[n];
-        byRva = new long[n];
-        functionsByRva = new long[n];
         Runs.parse(parts.bytes, "coff_symbol_table", tableOffset, n, CoffSymbols.RECORD_SIZE,
                 CoffSymbolTable::new, (run, first, runCount, runOffset) -> {
                     for (int j = 0; j < runCount; j++) {
@@ -79,10 +73,8 @@ final class CoffSymbolReader {
                     }
                 });
         warnAboutOddities();
-        long[] sorted = sortedPrefix(byRva, withRva);
-        long[] sortedFunctions = sortedPrefix(functionsByRva, functions);
         return new CoffSymbols(parts.bytes, tableOffset, stringsOffset, Arrays.copyOf(recordOfSymbol, count), count,
-                auxRecords, sectionRvas, high(sorted), low(sorted), high(sortedFunctions), low(sortedFunctions));
+                auxRecords, sectionRvas, sizeOfImage);
     }
 
     /** The string table after the symbols, or null (with a warning) when it runs past the end of the file. */
@@ -143,11 +135,6 @@ final class CoffSymbolReader {
         long rva = sectionRvas[section - 1] + r.value();
         if (rva > sizeOfImage) {
             odd(outsideImage++ == 0 && badSections == 0, structure + " lies at RVA " + hex(rva));
-            return;
-        }
-        byRva[withRva++] = rva << 32 | symbol;
-        if ((r.type() >> 4 & 0x3) == CoffSymbol.DTYPE_FUNCTION || r.storageClass() == CoffSymbol.LABEL) {
-            functionsByRva[functions++] = rva << 32 | symbol;
         }
     }
 
@@ -175,27 +162,5 @@ final class CoffSymbolReader {
             parts.warnings.add((badSections + outsideImage) + " COFF symbol(s) name a section the image does not "
                     + "have or lie past SizeOfImage (" + firstOdd + "); they have no RVA");
         }
-    }
-
-    private static long[] sortedPrefix(long[] keys, int n) {
-        long[] out = Arrays.copyOf(keys, n);
-        Arrays.sort(out);
-        return out;
-    }
-
-    private static int[] high(long[] keys) {
-        int[] out = new int[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            out[i] = (int) (keys[i] >>> 32);
-        }
-        return out;
-    }
-
-    private static int[] low(long[] keys) {
-        int[] out = new int[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            out[i] = (int) keys[i];
-        }
-        return out;
     }
 }

@@ -131,6 +131,22 @@ class CoffSymbolReaderTest {
     }
 
     @Test
+    void symbolsWithoutAnRvaInsideTheImageAreWarnedAboutAndNotFoundByRva() throws Exception {
+        PeImage pe = read(new Symbols()
+                .symbol("nowhere", 0x10, 9, FUNCTION, CoffSymbol.EXTERNAL, 0)          // no section 9
+                .symbol("beyond", 0x100000, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 0)    // past SizeOfImage
+                .symbol("main", 0x10, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 0).build());
+        CoffSymbols symbols = pe.symbols();
+
+        assertEquals(3, symbols.count());
+        assertEquals(List.of(), symbols.at(0x1000 + 0x100000));
+        assertEquals("main", symbols.functionAtOrBefore(0x1000 + 0x100000).orElseThrow().name());
+        assertEquals("main", symbols.at(0x1010).get(0).name());
+        assertTrue(pe.warnings().stream().anyMatch(w -> w.startsWith("2 COFF symbol(s) name a section")
+                && w.contains("coff_symbol[0] names section 9")), pe.warnings().toString());
+    }
+
+    @Test
     void imageWithoutSymbolTableHasNoSymbols() throws Exception {
         byte[] image = TestImages.pe32().section(".text", 0x1000, new byte[16], 0, TestImages.CODE).build();
 
