@@ -1,8 +1,6 @@
 package dev.hotpatch.pdb;
 
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * What a PDB says about its image: its identity (GUID, age, signature), the procedures and data symbols of its
@@ -11,7 +9,8 @@ import java.util.Locale;
  */
 public final class PdbFile {
     private final String name;
-    private final byte[] guid;
+    private final String guid;
+    private final byte[] guidBytes;
     private final long age;
     private final long infoAge;
     private final long signature;
@@ -22,11 +21,12 @@ public final class PdbFile {
     private final long guidFileOffset;
     private final long signatureFileOffset;
 
-    PdbFile(String name, byte[] guid, long age, long infoAge, long signature, List<PdbProcedure> procedures,
-            List<PdbData> dataSymbols, List<PdbPublic> publics, List<String> warnings, long guidFileOffset,
-            long signatureFileOffset) {
+    PdbFile(String name, String guid, byte[] guidBytes, long age, long infoAge, long signature,
+            List<PdbProcedure> procedures, List<PdbData> dataSymbols, List<PdbPublic> publics, List<String> warnings,
+            long guidFileOffset, long signatureFileOffset) {
         this.name = name;
-        this.guid = guid.clone();
+        this.guid = guid;
+        this.guidBytes = guidBytes.clone();
         this.age = age;
         this.infoAge = infoAge;
         this.signature = signature;
@@ -43,16 +43,13 @@ public final class PdbFile {
 
     /**
      * The GUID as {@code {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}}, lower case, formatted exactly like
-     * {@link dev.hotpatch.pe.CodeViewInfo#guid()} so that the two compare with {@code equals}.
+     * {@link dev.hotpatch.pe.CodeViewInfo#guid()} (both by {@link dev.hotpatch.pe.Guids#format}) so that the two
+     * compare with {@code equals}.
      */
-    public String guid() {
-        HexFormat hex = HexFormat.of();
-        return String.format(Locale.ROOT, "{%08x-%04x-%04x-%s-%s}", le(0, 4), le(4, 2), le(6, 2),
-                hex.formatHex(guid, 8, 10), hex.formatHex(guid, 10, 16));
-    }
+    public String guid() { return guid; }
 
     /** The 16 GUID bytes as stored (Data1..Data3 little-endian). */
-    public byte[] guidBytes() { return guid.clone(); }
+    public byte[] guidBytes() { return guidBytes.clone(); }
 
     /**
      * The age an image's CodeView record must name: the DBI stream's (which stays at the image's age when tools
@@ -83,14 +80,6 @@ public final class PdbFile {
 
     /** File offset of the info stream's signature field, for errors about it. */
     long signatureFileOffset() { return signatureFileOffset; }
-
-    private long le(int from, int len) {
-        long v = 0;
-        for (int i = len - 1; i >= 0; i--) {
-            v = v << 8 | (guid[from + i] & 0xff);
-        }
-        return v;
-    }
 
     @Override
     public String toString() {

@@ -1,6 +1,7 @@
 package dev.hotpatch.pdb;
 
 import dev.hotpatch.kaitai.layout.PdbInfoStream;
+import dev.hotpatch.pe.Guids;
 import dev.hotpatch.pe.ImageBytes;
 import dev.hotpatch.pe.PeFormatException;
 
@@ -38,9 +39,12 @@ public final class PdbReader {
         PdbInfoStream info = info(infoStream);
         long guidOffset = infoStream.fieldOffset(info, "guid", 0);
         long signatureOffset = infoStream.fieldOffset(info, "signature", 0);
+        PdbInfoStream.Guid g = info.guid();
+        String guid = Guids.format(g.data1(), g.data2(), g.data3(), g.data4());
+        byte[] guidBytes = Guids.bytes(g.data1(), g.data2(), g.data3(), g.data4());
         if (!msf.has(DbiReader.STREAM) || msf.stream(DbiReader.STREAM, "dbi_stream").size() == 0) {
             warnings.add(name + " has no DBI stream, so it names no procedures, data or publics");
-            return new PdbFile(name, guid(info), info.age(), info.age(), info.signature(), List.of(), List.of(),
+            return new PdbFile(name, guid, guidBytes, info.age(), info.age(), info.signature(), List.of(), List.of(),
                     List.of(), warnings, guidOffset, signatureOffset);
         }
         DbiReader.Dbi dbi = new DbiReader(msf.stream(DbiReader.STREAM, "dbi_stream"), warnings).read();
@@ -55,7 +59,7 @@ public final class PdbReader {
         }
         List<SymbolCollector.RawData> raw = symbols.data();
         List<PdbData> data = withSizes(raw, raw.isEmpty() ? TypeSizes.primitivesOnly() : types(msf), sections);
-        return new PdbFile(name, guid(info), dbi.age(), info.age(), info.signature(), symbols.procedures(), data,
+        return new PdbFile(name, guid, guidBytes, dbi.age(), info.age(), info.signature(), symbols.procedures(), data,
                 symbols.publics(), warnings, guidOffset, signatureOffset);
     }
 
@@ -117,19 +121,4 @@ public final class PdbReader {
         }
     }
 
-    private static byte[] guid(PdbInfoStream info) {
-        PdbInfoStream.Guid g = info.guid();
-        byte[] out = new byte[16];
-        putLe(out, 0, g.data1(), 4);
-        putLe(out, 4, g.data2(), 2);
-        putLe(out, 6, g.data3(), 2);
-        System.arraycopy(g.data4(), 0, out, 8, 8);
-        return out;
-    }
-
-    private static void putLe(byte[] out, int at, long value, int len) {
-        for (int i = 0; i < len; i++) {
-            out[at + i] = (byte) (value >>> (8 * i));
-        }
-    }
 }

@@ -3,6 +3,7 @@ package dev.hotpatch.pe;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Maps RVAs to file offsets the way the Windows loader lays an image out: the headers at RVA 0, then each
@@ -66,17 +67,52 @@ public final class AddressMap {
         return s.mappedOffset() + delta;
     }
 
+    /**
+     * How many of the {@code max} bytes at {@code rva} are backed by the file without leaving the region that
+     * holds the first one: the section's raw data, or the headers (as {@link #fileOffset} bounds them). 0 when
+     * not even the first byte is backed; {@code fileOffset(rva, n) >= 0} exactly for {@code n} up to the result.
+     */
+    public long backedLength(long rva, long max) {
+        if (rva < 0 || max <= 0) {
+            return 0;
+        }
+        Section s = sectionAt(rva);
+        long end;
+        if (s != null) {
+            end = s.rva() + s.mappedSize();
+        } else {
+            end = byRva.length == 0 ? fileLength : Math.min(sizeOfHeaders, fileLength);
+        }
+        return Math.max(0, Math.min(max, end - rva));
+    }
+
     /** Like {@link #fileOffset} but throws a message naming the structure and field that held the RVA. */
     public long requireFileOffset(long rva, long size, String structure, String field, long fieldOffset)
             throws PeFormatException {
         long offset = fileOffset(rva, size);
         if (offset < 0) {
-            throw new PeFormatException(structure, field, fieldOffset,
-                    "an RVA range backed by file bytes",
-                    "RVA 0x" + Long.toHexString(rva) + "+0x" + Long.toHexString(size)
-                            + (sectionAt(rva) == null ? " outside every section" : " past the section's raw data"));
+            throw notBacked(rva, size, structure, field, fieldOffset);
         }
         return offset;
+    }
+
+    /**
+     * Like {@link #requireFileOffset(long, long, String, String, long)}, finding the field's offset only when it
+     * throws (callers that find it by parsing again pay for that only on the error path).
+     */
+    public long requireFileOffset(long rva, long size, String structure, String field, LongSupplier fieldOffset)
+            throws PeFormatException {
+        long offset = fileOffset(rva, size);
+        if (offset < 0) {
+            throw notBacked(rva, size, structure, field, fieldOffset.getAsLong());
+        }
+        return offset;
+    }
+
+    private PeFormatException notBacked(long rva, long size, String structure, String field, long fieldOffset) {
+        return new PeFormatException(structure, field, fieldOffset, "an RVA range backed by file bytes",
+                "RVA 0x" + Long.toHexString(rva) + "+0x" + Long.toHexString(size)
+                        + (sectionAt(rva) == null ? " outside every section" : " past the section's raw data"));
     }
 
     /** The RVA that a file offset is mapped at, or -1 when no section maps it. */

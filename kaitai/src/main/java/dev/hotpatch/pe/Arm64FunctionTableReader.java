@@ -27,6 +27,7 @@ final class Arm64FunctionTableReader {
     private final RuntimeFunctions.Builder out;
     private final IntIntMap slotByRva;
     private int slots;
+    private long zeros;   // all-zero entries (padding), skipped
     private int[] length = new int[64];
     private int[] handler = new int[64];
     private boolean[] fragment = new boolean[64];
@@ -39,21 +40,17 @@ final class Arm64FunctionTableReader {
     }
 
     void read(long tableOffset, int count) throws PeFormatException {
-        long zeros = 0;
-        for (int first = 0; first < count; first += ExceptionDirectoryReader.RUN_LENGTH) {
-            int n = Math.min(ExceptionDirectoryReader.RUN_LENGTH, count - first);
-            long runOffset = tableOffset + (long) first * ARM64_ENTRY_SIZE;
-            Arm64ExceptionTable run = KaitaiParse.parse(in.bytes, "arm64_exception_table", runOffset,
-                    (long) n * ARM64_ENTRY_SIZE, io -> new Arm64ExceptionTable(io, n));
-            for (int j = 0; j < n; j++) {
-                Arm64ExceptionTable.RuntimeFunction e = run.entries().get(j);
-                if (e.rvaBegin() == 0 && e.flag() == 0 && e.rvaXdataShr2() == 0) {
-                    zeros++;
-                    continue;
-                }
-                entry(first + j, e, runOffset + (long) j * ARM64_ENTRY_SIZE);
-            }
-        }
+        Runs.parse(in.bytes, "arm64_exception_table", tableOffset, count, ARM64_ENTRY_SIZE, Arm64ExceptionTable::new,
+                (run, first, n, runOffset) -> {
+                    for (int j = 0; j < n; j++) {
+                        Arm64ExceptionTable.RuntimeFunction e = run.entries().get(j);
+                        if (e.rvaBegin() == 0 && e.flag() == 0 && e.rvaXdataShr2() == 0) {
+                            zeros++;
+                            continue;
+                        }
+                        entry(first + j, e, runOffset + (long) j * ARM64_ENTRY_SIZE);
+                    }
+                });
         if (zeros > 0) {
             in.warn("the exception directory holds " + zeros + " all-zero runtime_function entries (padding);"
                     + " they are skipped");
@@ -62,7 +59,7 @@ final class Arm64FunctionTableReader {
 
     /** File offset of a field of the entry at {@code entryOffset}, for messages. */
     private long entryField(long entryOffset, String field) {
-        return details.offsetIn(entryOffset, ARM64_ENTRY_SIZE,
+        return KaitaiParse.locate(in.bytes, entryOffset, ARM64_ENTRY_SIZE,
                 dev.hotpatch.kaitai.layout.Arm64ExceptionTable.RuntimeFunction::new, field);
     }
 
@@ -97,7 +94,7 @@ final class Arm64FunctionTableReader {
         if (problem != null) {
             long offset = details.fileOffset(xdataRva);
             throw new PeFormatException(entryName(index) + ".xdata", "function_length",
-                    details.offsetIn(offset, UnwindDetails.VIEW_LIMIT,
+                    KaitaiParse.locate(in.bytes, offset, UnwindDetails.VIEW_LIMIT,
                             dev.hotpatch.kaitai.layout.Arm64Xdata::new, "function_length"),
                     problem, hex(end) + " (begin " + hex(begin) + " + " + hex(length[slot]) + ")");
         }
@@ -114,9 +111,9 @@ final class Arm64FunctionTableReader {
             long h = x.rvaExceptionHandler();                              // inside the checked extent
             String problem = ExceptionDirectoryReader.badHandler(in, h);
             if (problem != null) {
-                throw new PeFormatException(holder.get() + ".xdata", "rva_exception_handler", details.offsetIn(offset,
-                        x.lenXdata(), io -> new dev.hotpatch.kaitai.layout.Arm64Xdata(io), "rva_exception_handler"),
-                        problem, hex(h));
+                throw new PeFormatException(holder.get() + ".xdata", "rva_exception_handler",
+                        KaitaiParse.locate(in.bytes, offset, x.lenXdata(), dev.hotpatch.kaitai.layout.Arm64Xdata::new,
+                                "rva_exception_handler"), problem, hex(h));
             }
             handlerRva = (int) h;
         }

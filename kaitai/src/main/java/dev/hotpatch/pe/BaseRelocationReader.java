@@ -5,7 +5,6 @@ import dev.hotpatch.kaitai.layout.bulk.BaseRelocationBlock;
 import java.util.Arrays;
 import java.util.Optional;
 
-import static dev.hotpatch.pe.KaitaiParse.fieldOffset;
 import static dev.hotpatch.pe.KaitaiParse.hex;
 
 /**
@@ -43,7 +42,7 @@ final class BaseRelocationReader {
         DataDirectory dir = found.get();
         long start = parts.addressMap.requireFileOffset(dir.address(), dir.size(),
                 DirectoryEntries.structure(DirectoryKind.BASE_RELOCATION), "rva",
-                DirectoryEntries.fieldOffset(parts, DirectoryKind.BASE_RELOCATION, "rva"));
+                () -> DirectoryEntries.fieldOffset(parts, DirectoryKind.BASE_RELOCATION, "rva"));
         int capacity = (int) Math.min(dir.size() / ENTRY_SIZE, Limits.MAX_RELOCATIONS);
         rvas = new int[capacity];
         types = new byte[capacity];
@@ -65,14 +64,14 @@ final class BaseRelocationReader {
                     BaseRelocationBlock::new);
             long size = header.lenBlock();
             if (size < HEADER_SIZE || size > remaining || size % ENTRY_SIZE != 0) {
-                throw new PeFormatException(structure, "len_block", lenBlockOffset(structure, blockOffset),
+                throw new PeFormatException(structure, "len_block", lenBlockOffset(blockOffset),
                         "an even size from " + HEADER_SIZE + " up to the " + remaining + " bytes left in the directory",
                         size + " (" + hex(size) + ")");
             }
             long numEntries = (size - HEADER_SIZE) / ENTRY_SIZE;
             entries += numEntries;
             if (entries > Limits.MAX_RELOCATIONS) {
-                throw new PeFormatException(structure, "len_block", lenBlockOffset(structure, blockOffset),
+                throw new PeFormatException(structure, "len_block", lenBlockOffset(blockOffset),
                         "at most " + Limits.MAX_RELOCATIONS + " relocation entries in all (Limits.MAX_RELOCATIONS)",
                         entries + " so far");
             }
@@ -84,9 +83,9 @@ final class BaseRelocationReader {
     }
 
     /** Where a block's len_block field is, found with the read-pos parser (for error messages). */
-    private long lenBlockOffset(String structure, long blockOffset) throws PeFormatException {
-        return fieldOffset(KaitaiParse.parse(parts.bytes, structure, blockOffset, HEADER_SIZE,
-                dev.hotpatch.kaitai.layout.BaseRelocationBlock::new), "len_block", blockOffset);
+    private long lenBlockOffset(long blockOffset) {
+        return KaitaiParse.locate(parts.bytes, blockOffset, HEADER_SIZE,
+                dev.hotpatch.kaitai.layout.BaseRelocationBlock::new, "len_block");
     }
 
     private void block(BaseRelocationBlock header, String structure, long blockOffset, long numEntries)

@@ -34,7 +34,7 @@ final class CertificateReader {
         String structure = StepInput.directoryName(KIND);
         long start = dir.address();
         long size = dir.size();
-        in.bytes.checkRange(structure, "rva", in.directoryFieldOffset(KIND, "rva"), start, size);
+        in.bytes.checkRange(structure, "rva", () -> in.directoryFieldOffset(KIND, "rva"), start, size);
         if (start % ALIGNMENT != 0) {
             in.warn(structure + ".rva (a file offset for the certificate table) " + hex(start)
                     + " is not 8-byte aligned");

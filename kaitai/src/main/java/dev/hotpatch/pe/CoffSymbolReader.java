@@ -5,18 +5,18 @@ import dev.hotpatch.kaitai.layout.bulk.CoffSymbolTable;
 import java.util.Arrays;
 import java.util.List;
 
-import static dev.hotpatch.pe.KaitaiParse.fieldOffset;
 import static dev.hotpatch.pe.KaitaiParse.hex;
 
 /**
  * Reads the COFF symbol table and string table that PointerToSymbolTable points at. A table that lies (or whose
  * string table runs) past the end of the file is left out with a warning, since the loader never reads it; one
  * in the file must hold at most {@link Limits#MAX_COFF_SYMBOLS} records, every record's auxiliary count must stay
- * inside the table and every long name must be a terminated string inside the string table. Symbols in sections
- * are indexed by RVA.
+ * inside the table and every long name must be a terminated string inside the string table. The index of symbols
+ * by RVA is left to {@link CoffSymbols}, which builds it on first use.
  */
 final class CoffSymbolReader {
     private static final int STRING_TABLE_HEADER_SIZE = 4;   // coff_string_table.len_table
+    private static final int NAME_SIZE = 8;                  // symbol_record.name
 
     private final PeReader.Parts parts;
     private final long sizeOfImage;
@@ -25,10 +25,6 @@ final class CoffSymbolReader {
     private int count;
     private int auxRecords;
     private int skip;
-    private long[] byRva;         // rva << 32 | symbol index
-    private int withRva;
-    private long[] functionsByRva;
-    private int functions;
     private int badSections;
     private int outsideImage;
     private String firstOdd;
@@ -62,7 +58,7 @@ final class CoffSymbolReader {
             return CoffSymbols.empty();
         }
         Checks.atMost(numRecords, Limits.MAX_COFF_SYMBOLS, "MAX_COFF_SYMBOLS", "coff_file_header", "num_symbols",
-                DirectoryEntries.fileHeaderFieldOffset(parts, "num_symbols"));
+                () -> DirectoryEntries.fileHeaderFieldOffset(parts, "num_symbols"));
         CoffStringTable strings = stringTable(stringsOffset);
         if (strings == null) {
             return CoffSymbols.empty();
@@ -70,8 +66,6 @@ final class CoffSymbolReader {
 
         int n = (int) numRecords;
         recordOfSymbol = new int[n];
-        byRva = new long[n];
-        functionsByRva = new long[n];
         Runs.parse(parts.bytes, "coff_symbol_table", tableOffset, n, CoffSymbols.RECORD_SIZE,
                 CoffSymbolTable::new, (run, first, runCount, runOffset) -> {
                     for (int j = 0; j < runCount; j++) {
@@ -79,10 +73,8 @@ final class CoffSymbolReader {
                     }
                 });
         warnAboutOddities();
-        long[] sorted = sortedPrefix(byRva, withRva);
-        long[] sortedFunctions = sortedPrefix(functionsByRva, functions);
         return new CoffSymbols(parts.bytes, tableOffset, stringsOffset, Arrays.copyOf(recordOfSymbol, count), count,
-                auxRecords, sectionRvas, high(sorted), low(sorted), high(sortedFunctions), low(sortedFunctions));
+                auxRecords, sectionRvas, sizeOfImage);
     }
 
     /** The string table after the symbols, or null (with a warning) when it runs past the end of the file. */
@@ -121,11 +113,11 @@ final class CoffSymbolReader {
         long recordOffset = runOffset + (long) (index % Runs.RUN_LENGTH) * CoffSymbols.RECORD_SIZE;
         int aux = r.numAuxSymbols();
         if (aux > numRecords - index - 1) {
-            throw new PeFormatException(structure, "num_aux_symbols", located(structure, recordOffset).auxOffset,
+            throw new PeFormatException(structure, "num_aux_symbols", recordField(recordOffset, "num_aux_symbols"),
                     "at most " + (numRecords - index - 1) + " (the records left in the table)", String.valueOf(aux));
         }
         if (r.name().isLongName() && !strings.holdsName(r.name().ofsLongName())) {
-            throw new PeFormatException(structure, "ofs_long_name", located(structure, recordOffset).nameOffset,
+            throw new PeFormatException(structure, "ofs_long_name", longNameOffset(recordOffset),
                     "the offset of a NUL-terminated name of at most " + Limits.MAX_NAME_LENGTH
                             + " bytes inside the string table", hex(r.name().ofsLongName()));
         }
@@ -143,22 +135,20 @@ final class CoffSymbolReader {
         long rva = sectionRvas[section - 1] + r.value();
         if (rva > sizeOfImage) {
             odd(outsideImage++ == 0 && badSections == 0, structure + " lies at RVA " + hex(rva));
-            return;
-        }
-        byRva[withRva++] = rva << 32 | symbol;
-        if ((r.type() >> 4 & 0x3) == CoffSymbol.DTYPE_FUNCTION || r.storageClass() == CoffSymbol.LABEL) {
-            functionsByRva[functions++] = rva << 32 | symbol;
         }
     }
 
-    /** Where a record's fields are, found with the read-pos parser (for error messages). */
-    private record Located(long auxOffset, long nameOffset) {}
+    /** Where a field of the record at {@code recordOffset} is, found with the read-pos parser (for messages). */
+    private long recordField(long recordOffset, String field) {
+        return KaitaiParse.locate(parts.bytes, recordOffset, CoffSymbols.RECORD_SIZE,
+                dev.hotpatch.kaitai.layout.CoffSymbolTable.SymbolRecord::new, field);
+    }
 
-    private Located located(String structure, long recordOffset) throws PeFormatException {
-        dev.hotpatch.kaitai.layout.CoffSymbolTable.SymbolRecord r = KaitaiParse.parse(parts.bytes, structure,
-                recordOffset, CoffSymbols.RECORD_SIZE, dev.hotpatch.kaitai.layout.CoffSymbolTable.SymbolRecord::new);
-        return new Located(fieldOffset(r, "num_aux_symbols", recordOffset),
-                fieldOffset(r.name(), "ofs_long_name", fieldOffset(r, "name", recordOffset)));
+    /** Where a record's ofs_long_name is: inside its name, which the read-pos parser reads from a substream. */
+    private long longNameOffset(long recordOffset) {
+        long name = recordField(recordOffset, "name");
+        return KaitaiParse.locate(parts.bytes, name, NAME_SIZE,
+                dev.hotpatch.kaitai.layout.CoffSymbolTable.SymbolName::new, "ofs_long_name");
     }
 
     private void odd(boolean first, String what) {
@@ -172,27 +162,5 @@ final class CoffSymbolReader {
             parts.warnings.add((badSections + outsideImage) + " COFF symbol(s) name a section the image does not "
                     + "have or lie past SizeOfImage (" + firstOdd + "); they have no RVA");
         }
-    }
-
-    private static long[] sortedPrefix(long[] keys, int n) {
-        long[] out = Arrays.copyOf(keys, n);
-        Arrays.sort(out);
-        return out;
-    }
-
-    private static int[] high(long[] keys) {
-        int[] out = new int[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            out[i] = (int) (keys[i] >>> 32);
-        }
-        return out;
-    }
-
-    private static int[] low(long[] keys) {
-        int[] out = new int[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            out[i] = (int) keys[i];
-        }
-        return out;
     }
 }

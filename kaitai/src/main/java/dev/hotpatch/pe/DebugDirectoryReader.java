@@ -6,7 +6,6 @@ import dev.hotpatch.kaitai.layout.DebugExDllCharacteristics;
 import dev.hotpatch.kaitai.layout.DebugRepro;
 
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -42,10 +41,10 @@ final class DebugDirectoryReader {
                     + "-byte entry size; the last " + dir.size() % ENTRY_SIZE + " bytes are ignored");
         }
         long count = dir.size() / ENTRY_SIZE;
-        StepInput.atMost(count, Limits.MAX_DEBUG_ENTRIES, "MAX_DEBUG_ENTRIES", structure, "len",
-                in.directoryFieldOffset(KIND, "len"));
+        Checks.atMost(count, Limits.MAX_DEBUG_ENTRIES, "MAX_DEBUG_ENTRIES", structure, "len",
+                () -> in.directoryFieldOffset(KIND, "len"));
         long offset = in.map.requireFileOffset(dir.address(), count * ENTRY_SIZE, structure, "rva",
-                in.directoryFieldOffset(KIND, "rva"));
+                () -> in.directoryFieldOffset(KIND, "rva"));
         int n = (int) count;
         DebugDirectory table = KaitaiParse.parse(in.bytes, "debug_directory", offset, count * ENTRY_SIZE,
                 io -> new DebugDirectory(io, n));
@@ -83,7 +82,7 @@ final class DebugDirectoryReader {
             return -1;
         }
         if (e.ofsData() != 0) {
-            in.bytes.checkRange(name, "ofs_data", fieldOffset(e, "ofs_data", base), e.ofsData(), len);
+            in.bytes.checkRange(name, "ofs_data", () -> fieldOffset(e, "ofs_data", base), e.ofsData(), len);
             if (e.rvaData() != 0) {
                 long mapped = in.map.fileOffset(e.rvaData(), len);
                 if (mapped >= 0 && mapped != e.ofsData()) {
@@ -94,7 +93,8 @@ final class DebugDirectoryReader {
             return e.ofsData();
         }
         if (e.rvaData() != 0) {
-            return in.map.requireFileOffset(e.rvaData(), len, name, "rva_data", fieldOffset(e, "rva_data", base));
+            return in.map.requireFileOffset(e.rvaData(), len, name, "rva_data",
+                    () -> fieldOffset(e, "rva_data", base));
         }
         in.warn(name + " has " + hex(len) + " bytes of data but neither a file offset nor an RVA; its data"
                 + " is not read");
@@ -103,15 +103,14 @@ final class DebugDirectoryReader {
 
     private Optional<DebugInfo> codeView(String name, DebugDirectory.DebugEntry e, long base, long dataOffset)
             throws PeFormatException {
-        StepInput.atMost(e.lenData(), Limits.MAX_CODEVIEW_LENGTH, "MAX_CODEVIEW_LENGTH", name, "len_data",
-                fieldOffset(e, "len_data", base));
+        Checks.atMost(e.lenData(), Limits.MAX_CODEVIEW_LENGTH, "MAX_CODEVIEW_LENGTH", name, "len_data",
+                () -> fieldOffset(e, "len_data", base));
         CodeviewInfo cv = KaitaiParse.parse(in.bytes, name + ".codeview", dataOffset, e.lenData(),
                 CodeviewInfo::new);
         if (cv.pdb70() != null) {
             CodeviewInfo.Guid g = cv.pdb70().guid();
-            String guid = String.format(Locale.ROOT, "{%08x-%04x-%04x-%s-%s}", g.data1(), g.data2(), g.data3(),
-                    HexFormat.of().formatHex(g.data4(), 0, 2), HexFormat.of().formatHex(g.data4(), 2, 8));
-            return Optional.of(new CodeViewInfo("RSDS", guid, cv.pdb70().age(), cv.pdb70().pdbPath()));
+            return Optional.of(new CodeViewInfo("RSDS", Guids.format(g.data1(), g.data2(), g.data3(), g.data4()),
+                    cv.pdb70().age(), cv.pdb70().pdbPath()));
         }
         if (cv.pdb20() != null) {
             return Optional.of(new CodeViewInfo("NB10", String.format(Locale.ROOT, "%08x",
@@ -134,7 +133,7 @@ final class DebugDirectoryReader {
             throw new PeFormatException(name + ".repro", "len_hash", hashOffset,
                     "at most " + hex(room) + " (the rest of the entry's data)", hex(r.lenHash()));
         }
-        StepInput.atMost(r.lenHash(), Limits.MAX_REPRO_HASH_LENGTH, "MAX_REPRO_HASH_LENGTH", name + ".repro",
+        Checks.atMost(r.lenHash(), Limits.MAX_REPRO_HASH_LENGTH, "MAX_REPRO_HASH_LENGTH", name + ".repro",
                 "len_hash", hashOffset);
         byte[] hash = KaitaiParse.parse(r._io(), name + ".repro", dataOffset, e.lenData(), io -> r.hash());
         return new DebugInfo.Repro(hash);

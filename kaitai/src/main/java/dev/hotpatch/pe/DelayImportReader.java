@@ -46,7 +46,7 @@ final class DelayImportReader {
                 if (i == 0) {
                     parts.addressMap.requireFileOffset(rva, DESCRIPTOR_SIZE,
                             DirectoryEntries.structure(DirectoryKind.DELAY_IMPORT), "rva",
-                            DirectoryEntries.fieldOffset(parts, DirectoryKind.DELAY_IMPORT, "rva"));
+                            () -> DirectoryEntries.fieldOffset(parts, DirectoryKind.DELAY_IMPORT, "rva"));
                 }
                 parts.addressMap.requireFileOffset(rva, DESCRIPTOR_SIZE, structure, "extent", -1);
             }

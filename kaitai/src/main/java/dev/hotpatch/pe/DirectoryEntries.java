@@ -1,9 +1,10 @@
 package dev.hotpatch.pe;
 
+import dev.hotpatch.kaitai.layout.DataDirectoryTable;
 import dev.hotpatch.kaitai.layout.NtHeaders;
 import io.kaitai.struct.ByteBufferKaitaiStream;
+import io.kaitai.struct.KaitaiStream;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,9 +21,7 @@ final class DirectoryEntries {
      * load fine); readers check the size where they use it.
      */
     static Optional<DataDirectory> find(PeReader.Parts parts, DirectoryKind kind) {
-        List<DataDirectory> all = parts.headers.dataDirectories();
-        return kind.ordinal() < all.size() && all.get(kind.ordinal()).hasAddress()
-                ? Optional.of(all.get(kind.ordinal())) : Optional.empty();
+        return DataDirectory.inHeader(parts.headers.dataDirectories(), kind).filter(DataDirectory::hasAddress);
     }
 
     /** Structure name of a data directory entry in error messages, such as {@code data_directory[export]}. */
@@ -32,18 +31,33 @@ final class DirectoryEntries {
 
     /** File offset of a field ({@code rva} or {@code len}) of a data directory entry, or -1. */
     static long fieldOffset(PeReader.Parts parts, DirectoryKind kind, String field) {
-        return StepInput.directoryFieldOffset(parts.bytes, parts.headers, kind, field);
+        return fieldOffset(parts.bytes, parts.headers, kind, field);
+    }
+
+    /**
+     * File offset of a field ({@code rva} or {@code len}) of a data directory entry, found by parsing the header
+     * page again with read-pos; only used to place an error message. -1 when it cannot be found.
+     */
+    static long fieldOffset(ImageBytes bytes, HeaderReader.Headers headers, DirectoryKind kind, String field) {
+        long nt = headers.ntHeadersOffset();
+        return KaitaiParse.locate(headerPage(bytes, nt), nt, io -> {
+            long directories = KaitaiParse.fieldEnd(new NtHeaders(io), "optional_header", 0);
+            if (directories < 0) {
+                throw new IllegalStateException("nt_headers was compiled without read-pos");
+            }
+            io.seek(directories);
+            return new DataDirectoryTable(io, kind.ordinal() + 1).entries().get(kind.ordinal());
+        }, field);
     }
 
     /** File offset of a COFF file header field such as {@code num_symbols}, or -1. */
     static long fileHeaderFieldOffset(PeReader.Parts parts, String field) {
         long nt = parts.headers.ntHeadersOffset();
-        try {
-            NtHeaders headers = new NtHeaders(
-                    new ByteBufferKaitaiStream(parts.bytes.copyZeroPadded(nt, Limits.HEADER_PAGE)));
-            return KaitaiParse.fieldOffset(headers.fileHeader(), field, nt);
-        } catch (RuntimeException e) {
-            return -1;
-        }
+        return KaitaiParse.locate(headerPage(parts.bytes, nt), nt, io -> new NtHeaders(io).fileHeader(), field);
+    }
+
+    /** The header page from the NT headers on, zero-padded past the end of the file as the header reader sees it. */
+    private static KaitaiStream headerPage(ImageBytes bytes, long nt) {
+        return new ByteBufferKaitaiStream(bytes.copyZeroPadded(nt, Limits.HEADER_PAGE));
     }
 }

@@ -8,10 +8,10 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
  * Reads the exception directory (.pdata) into {@link RuntimeFunctions}: x64 RUNTIME_FUNCTION entries with their
  * UNWIND_INFO, or ARM64 entries with packed unwind data or .xdata. x86 images have no function table. The count
  * is checked against the file and {@link Limits#MAX_RUNTIME_FUNCTIONS} before anything is allocated, and the
- * table is parsed in runs of {@link #RUN_LENGTH} entries so that only one run's parser objects live at a time.
+ * table is parsed in runs of {@link Runs#RUN_LENGTH} entries so that only one run's parser objects live at a
+ * time.
  */
 final class ExceptionDirectoryReader {
-    static final int RUN_LENGTH = 4096;
     /** Bytes per entry; pinned against the .ksy layouts by a unit test. */
     static final int X64_ENTRY_SIZE = 12;
     static final int ARM64_ENTRY_SIZE = 8;
@@ -46,13 +46,10 @@ final class ExceptionDirectoryReader {
                     + "-byte entry size; the last " + dir.size() % entrySize + " bytes are ignored");
         }
         long count = dir.size() / entrySize;
-        StepInput.atMost(count, Limits.MAX_RUNTIME_FUNCTIONS, "MAX_RUNTIME_FUNCTIONS", structure, "len",
-                in.directoryFieldOffset(KIND, "len"));
-        long tableOffset = in.map.fileOffset(dir.address(), count * entrySize);
-        if (tableOffset < 0) {
-            tableOffset = in.map.requireFileOffset(dir.address(), count * entrySize, structure, "rva",
-                    in.directoryFieldOffset(KIND, "rva"));
-        }
+        Checks.atMost(count, Limits.MAX_RUNTIME_FUNCTIONS, "MAX_RUNTIME_FUNCTIONS", structure, "len",
+                () -> in.directoryFieldOffset(KIND, "len"));
+        long tableOffset = in.map.requireFileOffset(dir.address(), count * entrySize, structure, "rva",
+                () -> in.directoryFieldOffset(KIND, "rva"));
         RuntimeFunctions.Builder out = new RuntimeFunctions.Builder((int) count);
         UnwindDetails details = new UnwindDetails(in.bytes, in.map);
         if (entrySize == X64_ENTRY_SIZE) {

@@ -38,13 +38,13 @@ final class ExportReader {
         DataDirectory dir = found.get();
         long offset = parts.addressMap.requireFileOffset(dir.address(), DIRECTORY_SIZE,
                 DirectoryEntries.structure(DirectoryKind.EXPORT), "rva",
-                DirectoryEntries.fieldOffset(parts, DirectoryKind.EXPORT, "rva"));
+                () -> DirectoryEntries.fieldOffset(parts, DirectoryKind.EXPORT, "rva"));
         ExportDirectory ed = KaitaiParse.parse(parts.bytes, "export_directory", offset, DIRECTORY_SIZE,
                 ExportDirectory::new);
         Checks.atMost(ed.numFunctions(), Limits.MAX_EXPORTS, "MAX_EXPORTS", "export_directory", "num_functions",
-                fieldOffset(ed, "num_functions", offset));
+                () -> fieldOffset(ed, "num_functions", offset));
         Checks.atMost(ed.numNames(), Limits.MAX_EXPORTS, "MAX_EXPORTS", "export_directory", "num_names",
-                fieldOffset(ed, "num_names", offset));
+                () -> fieldOffset(ed, "num_names", offset));
         int numFunctions = (int) ed.numFunctions();
         int numNames = (int) ed.numNames();
 
@@ -103,7 +103,7 @@ final class ExportReader {
             return -1;
         }
         return parts.addressMap.requireFileOffset(rva, (long) count * entrySize, "export_directory", field,
-                fieldOffset(ed, field, offset));
+                () -> fieldOffset(ed, field, offset));
     }
 
     private List<ExportEntry> entries(DataDirectory dir, long ordinalBase, int[] functionRvas, long functionsOffset,

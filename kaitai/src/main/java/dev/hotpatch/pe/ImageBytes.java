@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongSupplier;
 
 /**
  * The bytes of a file, memory-mapped so that large images stay off the heap. Callers check ranges with
@@ -50,10 +51,22 @@ public final class ImageBytes {
     public void checkRange(String structure, String field, long fieldOffset, long offset, long size)
             throws PeFormatException {
         if (!inFile(offset, size)) {
-            throw new PeFormatException(structure, field, fieldOffset,
-                    "a range inside the file (0x0..0x" + Long.toHexString(length()) + ")",
-                    "0x" + Long.toHexString(offset) + "..0x" + Long.toHexString(offset + size));
+            throw outside(structure, field, fieldOffset, offset, size);
         }
+    }
+
+    /** Like {@link #checkRange(String, String, long, long, long)}, finding the field's offset only to throw. */
+    public void checkRange(String structure, String field, LongSupplier fieldOffset, long offset, long size)
+            throws PeFormatException {
+        if (!inFile(offset, size)) {
+            throw outside(structure, field, fieldOffset.getAsLong(), offset, size);
+        }
+    }
+
+    private PeFormatException outside(String structure, String field, long fieldOffset, long offset, long size) {
+        return new PeFormatException(structure, field, fieldOffset,
+                "a range inside the file (0x0..0x" + Long.toHexString(length()) + ")",
+                "0x" + Long.toHexString(offset) + "..0x" + Long.toHexString(offset + size));
     }
 
     /** A read-only little-endian view of a checked range. */

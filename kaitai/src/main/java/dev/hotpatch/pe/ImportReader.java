@@ -44,7 +44,7 @@ final class ImportReader {
                 if (i == 0) {
                     parts.addressMap.requireFileOffset(rva, DESCRIPTOR_SIZE,
                             DirectoryEntries.structure(DirectoryKind.IMPORT), "rva",
-                            DirectoryEntries.fieldOffset(parts, DirectoryKind.IMPORT, "rva"));
+                            () -> DirectoryEntries.fieldOffset(parts, DirectoryKind.IMPORT, "rva"));
                 }
                 parts.addressMap.requireFileOffset(rva, DESCRIPTOR_SIZE, structure, "extent", -1);
             }

@@ -4,6 +4,7 @@ import io.kaitai.struct.KaitaiStream;
 import io.kaitai.struct.KaitaiStruct;
 
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs generated Kaitai parsers over checked ranges and turns their runtime failures into
@@ -43,6 +44,33 @@ public final class KaitaiParse {
      */
     public static long fieldOffset(KaitaiStruct struct, String ksyId, long base) {
         return position(struct, "_attrStart", ksyId, base);
+    }
+
+    /**
+     * The file offset of {@code field} in the structure at {@code offset} (at most {@code length} bytes of it in
+     * the file), found by parsing it again with a read-pos {@code parser}; -1 when that fails. The hot path parses
+     * with the bulk parsers (no positions) and calls this only to place an error message.
+     */
+    static long locate(ImageBytes bytes, long offset, long length,
+                       Function<KaitaiStream, ? extends KaitaiStruct> parser, String field) {
+        if (offset < 0 || offset >= bytes.length() || length < 0) {
+            return -1;
+        }
+        return locate(bytes.stream(offset, Math.min(length, bytes.length() - offset)), offset, parser, field);
+    }
+
+    /**
+     * Like {@link #locate(ImageBytes, long, long, Function, String)} over a stream the caller built (such as a
+     * zero-padded copy of the header page) that starts at file offset {@code base}. {@code parser} may return a
+     * structure nested in what it parsed, as long as that structure's positions count from the stream's start.
+     */
+    static long locate(KaitaiStream io, long base, Function<KaitaiStream, ? extends KaitaiStruct> parser,
+                       String field) {
+        try {
+            return fieldOffset(parser.apply(io), field, base);
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The file offset just past a parsed field, or -1 when the field is unknown or was not read. */

@@ -62,9 +62,6 @@ public final class LoadConfig {
     /** VA of the /GS security cookie. */
     public OptionalLong securityCookie() { return field("va_security_cookie"); }
 
-    /** VA of the safe SEH handler table (x86). */
-    public OptionalLong seHandlerTable() { return field("va_se_handler_table"); }
-
     public OptionalLong seHandlerCount() { return field("num_se_handlers"); }
 
     /** The safe SEH handler RVAs (x86 images with /SAFESEH), empty otherwise. */

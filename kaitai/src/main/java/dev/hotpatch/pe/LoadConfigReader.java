@@ -49,8 +49,8 @@ final class LoadConfigReader {
         boolean pe32Plus = in.headers.optionalHeader().pe32Plus();
         int known = pe32Plus ? KNOWN_SIZE_64 : KNOWN_SIZE_32;
         long offset = in.map.requireFileOffset(dir.address(), SIZE_FIELD_END, StepInput.directoryName(KIND), "rva",
-                in.directoryFieldOffset(KIND, "rva"));
-        int backed = (int) in.backedLength(dir.address(), known);
+                () -> in.directoryFieldOffset(KIND, "rva"));
+        int backed = (int) in.map.backedLength(dir.address(), known);
         byte[] buffer = new byte[known];
         in.bytes.slice(offset, backed).get(buffer, 0, backed);
         Parsed first = parse(buffer, pe32Plus, offset, known);
@@ -155,8 +155,8 @@ final class LoadConfigReader {
                     + " it is ignored");
             return RvaList.EMPTY;
         }
-        StepInput.atMost(count, Limits.MAX_SEH_HANDLERS, "MAX_SEH_HANDLERS", STRUCTURE, "num_se_handlers",
-                f.offset("num_se_handlers"));
+        Checks.atMost(count, Limits.MAX_SEH_HANDLERS, "MAX_SEH_HANDLERS", STRUCTURE, "num_se_handlers",
+                () -> f.offset("num_se_handlers"));
         return table(f, "va_se_handler_table", va, (int) count, 0, "se_handler_table");
     }
 
@@ -166,32 +166,30 @@ final class LoadConfigReader {
         if (va == 0 || count == 0) {
             return RvaList.EMPTY;
         }
-        StepInput.atMost(count, Limits.MAX_GUARD_TABLE_ENTRIES, "MAX_GUARD_TABLE_ENTRIES", STRUCTURE,
-                "num_guard_cf_functions", f.offset("num_guard_cf_functions"));
+        Checks.atMost(count, Limits.MAX_GUARD_TABLE_ENTRIES, "MAX_GUARD_TABLE_ENTRIES", STRUCTURE,
+                "num_guard_cf_functions", () -> f.offset("num_guard_cf_functions"));
         return table(f, "va_guard_cf_function_table", va, (int) count, metadataLength, "guard_cf_function_table");
     }
 
     /** Reads a table of RVAs (each followed by {@code metadata} bytes) at a VA, in bounded runs. */
     private List<Long> table(Fields f, String vaField, long va, int count, int metadata, String tableName)
             throws PeFormatException {
-        long rva = in.rvaOfVa(va, STRUCTURE, vaField, f.offset(vaField));
+        long rva = in.rvaOfVa(va, false, STRUCTURE, vaField, () -> f.offset(vaField));
         int entrySize = Integer.BYTES + metadata;   // rva_table.ksy: a u4 RVA, then the metadata bytes
-        long offset = in.map.requireFileOffset(rva, (long) count * entrySize, STRUCTURE, vaField, f.offset(vaField));
+        long offset = in.map.requireFileOffset(rva, (long) count * entrySize, STRUCTURE, vaField,
+                () -> f.offset(vaField));
         int[] rvas = new int[count];
-        for (int first = 0; first < count; first += ExceptionDirectoryReader.RUN_LENGTH) {
-            int n = Math.min(ExceptionDirectoryReader.RUN_LENGTH, count - first);
-            long runOffset = offset + (long) first * entrySize;
-            RvaTable run = KaitaiParse.parse(in.bytes, tableName, runOffset, (long) n * entrySize,
-                    io -> new RvaTable(io, n, metadata));
-            for (int j = 0; j < n; j++) {
-                long target = run.entries().get(j).rva();
-                if (target >= in.sizeOfImage()) {
-                    in.warnRepeated(tableName + " outside image", tableName + "[" + (first + j) + "].rva "
-                            + hex(target) + " is past SizeOfImage (" + hex(in.sizeOfImage()) + ")");
-                }
-                rvas[first + j] = (int) target;
-            }
-        }
+        Runs.parse(in.bytes, tableName, offset, count, entrySize, (io, n) -> new RvaTable(io, n, metadata),
+                (run, first, n, runOffset) -> {
+                    for (int j = 0; j < n; j++) {
+                        long target = run.entries().get(j).rva();
+                        if (target >= in.sizeOfImage()) {
+                            in.warnRepeated(tableName + " outside image", tableName + "[" + (first + j) + "].rva "
+                                    + hex(target) + " is past SizeOfImage (" + hex(in.sizeOfImage()) + ")");
+                        }
+                        rvas[(int) first + j] = (int) target;
+                    }
+                });
         return new RvaList(rvas);
     }
 }

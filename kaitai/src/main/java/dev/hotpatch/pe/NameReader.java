@@ -58,14 +58,17 @@ final class NameReader {
         }
     }
 
-    /** File-backed bytes from {@code rva} to the end of its section's raw data (or of the file, in the headers). */
+    /**
+     * File-backed bytes from {@code rva} to the end of its section's raw data, or, for a name that starts in the
+     * header area, to the end of the file: unlike {@link AddressMap#backedLength}, names there are not cut at
+     * SizeOfHeaders (as this reader has always read them).
+     */
     long backedBytes(long rva) {
-        Section s = parts.addressMap.sectionAt(rva);
-        if (s == null) {
-            long offset = parts.addressMap.fileOffset(rva, 1);
-            return offset < 0 ? 0 : parts.bytes.length() - offset;
+        long backed = parts.addressMap.backedLength(rva, Long.MAX_VALUE);
+        if (backed > 0 && parts.addressMap.sectionAt(rva) == null) {
+            return parts.bytes.length() - rva;   // header area: the file offset is the RVA
         }
-        return Math.max(0, s.rva() + s.mappedSize() - rva);
+        return backed;
     }
 
     /** True when {@code rva} is in the zero-filled part of a section: memory the loader has cleared. */

@@ -75,8 +75,7 @@ public final class PeImage {
 
     /** The directory of that kind, when the header has an entry for it and the entry is not empty. */
     public Optional<DataDirectory> directory(DirectoryKind kind) {
-        return kind.ordinal() < dataDirectories.size() && dataDirectories.get(kind.ordinal()).isPresent()
-                ? Optional.of(dataDirectories.get(kind.ordinal())) : Optional.empty();
+        return DataDirectory.inHeader(dataDirectories, kind).filter(DataDirectory::isPresent);
     }
 
     public List<Section> sections() { return sections; }

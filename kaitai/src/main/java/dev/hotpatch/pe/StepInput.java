@@ -1,19 +1,16 @@
 package dev.hotpatch.pe;
 
-import dev.hotpatch.kaitai.layout.DataDirectoryTable;
-import dev.hotpatch.kaitai.layout.NtHeaders;
-import io.kaitai.struct.ByteBufferKaitaiStream;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import static dev.hotpatch.pe.KaitaiParse.hex;
 
 /**
  * What the exception, load-config, debug and certificate step readers share: the bytes, the headers, the
- * address map, the warnings list, and small checks (limits, backed ranges, repeated warnings).
+ * address map, the warnings list, and small helpers (directory entries, VAs, repeated warnings).
  */
 final class StepInput {
     final ImageBytes bytes;
@@ -47,9 +44,7 @@ final class StepInput {
 
     /** The data directory entry of that kind, when the header has it and it is not empty. */
     Optional<DataDirectory> directory(DirectoryKind kind) {
-        List<DataDirectory> all = headers.dataDirectories();
-        return kind.ordinal() < all.size() && all.get(kind.ordinal()).isPresent()
-                ? Optional.of(all.get(kind.ordinal())) : Optional.empty();
+        return DataDirectory.inHeader(headers.dataDirectories(), kind).filter(DataDirectory::isPresent);
     }
 
     /** Structure name of a data directory entry in messages, such as {@code data_directory[debug]}. */
@@ -59,74 +54,34 @@ final class StepInput {
 
     /**
      * File offset of a field ({@code rva} or {@code len}) of a data directory entry, found by parsing the
-     * header page again with read-pos; only used to place an error message. -1 when it cannot be found.
+     * header page again with read-pos; only used to place an error message (pass it lazily). -1 when it cannot be
+     * found.
      */
     long directoryFieldOffset(DirectoryKind kind, String field) {
-        return directoryFieldOffset(bytes, headers, kind, field);
-    }
-
-    static long directoryFieldOffset(ImageBytes bytes, HeaderReader.Headers headers, DirectoryKind kind,
-                                     String field) {
-        long nt = headers.ntHeadersOffset();
-        ByteBufferKaitaiStream io = new ByteBufferKaitaiStream(bytes.copyZeroPadded(nt, Limits.HEADER_PAGE));
-        try {
-            NtHeaders nth = new NtHeaders(io);
-            long start = KaitaiParse.fieldEnd(nth, "optional_header", 0);
-            if (start < 0) {
-                return -1;
-            }
-            io.seek(start);
-            DataDirectoryTable table = new DataDirectoryTable(io, kind.ordinal() + 1);
-            return KaitaiParse.fieldOffset(table.entries().get(kind.ordinal()), field, nt);
-        } catch (RuntimeException e) {
-            return -1;
-        }
-    }
-
-    /** Throws unless {@code 0 <= actual <= limit}; {@code limitName} is the constant's name in {@link Limits}. */
-    static void atMost(long actual, long limit, String limitName, String structure, String field, long fieldOffset)
-            throws PeFormatException {
-        if (actual < 0 || actual > limit) {
-            throw new PeFormatException(structure, field, fieldOffset,
-                    "at most " + limit + " (Limits." + limitName + ")", actual + " (" + hex(actual) + ")");
-        }
+        return DirectoryEntries.fieldOffset(bytes, headers, kind, field);
     }
 
     /**
-     * How many of the {@code max} bytes at {@code rva} are backed by the file without leaving the region
-     * that holds the first one (0 when not even the first is).
+     * True when a VA read from the file lies inside the image; when {@code endAllowed}, the image's end
+     * (ImageBase + SizeOfImage, one past its last byte) counts too, as it may for an end address.
      */
-    long backedLength(long rva, long max) {
-        return backedLength(map, rva, max);
+    boolean vaInImage(long va, boolean endAllowed) {
+        if (Long.compareUnsigned(va, imageBase()) < 0) {
+            return false;
+        }
+        int fromEnd = Long.compareUnsigned(va - imageBase(), sizeOfImage());
+        return fromEnd < 0 || endAllowed && fromEnd == 0;
     }
 
-    static long backedLength(AddressMap map, long rva, long max) {
-        Section s = map.sectionAt(rva);
-        if (s != null) {
-            return Math.max(0, Math.min(max, s.mappedSize() - (rva - s.rva())));
-        }
-        long lo = 0;
-        long hi = max;
-        while (lo < hi) {
-            long mid = (lo + hi + 1) >>> 1;
-            if (map.fileOffset(rva, mid) >= 0) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
-
-    /** Converts a VA read from the file to an RVA inside the image, or throws naming the field. */
-    long rvaOfVa(long va, String structure, String field, long fieldOffset) throws PeFormatException {
-        long rva = va - imageBase();
-        if (Long.compareUnsigned(va, imageBase()) < 0 || rva >= sizeOfImage()) {
-            throw new PeFormatException(structure, field, fieldOffset,
+    /** Converts a VA read from the file to an RVA as {@link #vaInImage} allows it, or throws naming the field. */
+    long rvaOfVa(long va, boolean endAllowed, String structure, String field, LongSupplier fieldOffset)
+            throws PeFormatException {
+        if (!vaInImage(va, endAllowed)) {
+            throw new PeFormatException(structure, field, fieldOffset.getAsLong(),
                     "a VA inside the image (" + hex(imageBase()) + ".." + hex(imageBase() + sizeOfImage()) + ")",
                     hex(va));
         }
-        return rva;
+        return va - imageBase();
     }
 
     void warn(String sentence) {

@@ -69,10 +69,8 @@ final class ThunkReader {
     }
 
     /** The file offset of a hint/name entry's name, found with the read-pos parser (for error messages). */
-    private long nameOffset(String structure, long entryOffset, long window) throws PeFormatException {
-        ImportDescriptor.HintNameEntry located = KaitaiParse.parse(parts.bytes, structure, entryOffset, window,
-                ImportDescriptor.HintNameEntry::new);
-        return KaitaiParse.fieldOffset(located, "name", entryOffset);
+    private long nameOffset(long entryOffset, long window) {
+        return KaitaiParse.locate(parts.bytes, entryOffset, window, ImportDescriptor.HintNameEntry::new, "name");
     }
 
     private ImportedFunction function(Thunk thunk, int index, long offset, long vaBias, long iatRva,
@@ -97,14 +95,14 @@ final class ThunkReader {
         boolean terminated = consumed == HINT_SIZE + entry.name().length() + 1L;
         boolean endedByZeroFill = window == backed && names.zeroFilledAfter(hintNameRva + backed);
         if (!terminated && !endedByZeroFill) {
-            throw new PeFormatException(hintName, "name", nameOffset(hintName, entryOffset, window),
+            throw new PeFormatException(hintName, "name", nameOffset(entryOffset, window),
                     "a NUL-terminated string of at most " + Limits.MAX_NAME_LENGTH + " bytes",
                     "no terminator before " + hex(entryOffset + window));
         }
         try {
             names.charge(entry.name().length() + 1, hintName, "name", -1);
         } catch (PeFormatException e) {
-            throw new PeFormatException(e.structure(), e.field(), nameOffset(hintName, entryOffset, window),
+            throw new PeFormatException(e.structure(), e.field(), nameOffset(entryOffset, window),
                     e.expected(), e.actual());
         }
         ImportedFunction function = ImportedFunction.byName(entry.name(), entry.hint(), slot);

@@ -4,12 +4,9 @@ import dev.hotpatch.kaitai.layout.bulk.Arm64ExceptionTable;
 import dev.hotpatch.kaitai.layout.bulk.Arm64Xdata;
 import dev.hotpatch.kaitai.layout.bulk.X64ExceptionTable;
 import dev.hotpatch.kaitai.layout.bulk.X64UnwindInfo;
-import io.kaitai.struct.KaitaiStream;
-import io.kaitai.struct.KaitaiStruct;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -22,7 +19,7 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
  *
  * <p>The hot path uses the parsers of {@code dev.hotpatch.kaitai.layout.bulk} (the same .ksy files compiled
  * without read-pos); a message about a field finds its offset by parsing that one structure again with the
- * read-pos parser ({@link #offsetIn}).
+ * read-pos parser ({@link KaitaiParse#locate}).
  */
 final class UnwindDetails {
     /**
@@ -46,9 +43,9 @@ final class UnwindDetails {
      */
     X64UnwindInfo openX64(long rva, Supplier<String> holder, String field, LongSupplier fieldOffset)
             throws PeFormatException {
-        long backed = StepInput.backedLength(map, rva, VIEW_LIMIT);
+        long backed = map.backedLength(rva, VIEW_LIMIT);
         if (backed == 0) {
-            map.requireFileOffset(rva, 1, holder.get(), field, fieldOffset.getAsLong());
+            map.requireFileOffset(rva, 1, holder.get(), field, fieldOffset);
         }
         long offset = map.fileOffset(rva, backed);
         X64UnwindInfo info;
@@ -61,12 +58,14 @@ final class UnwindDetails {
         }
         if (info.version() != 1 && info.version() != 2) {
             throw new PeFormatException(holder.get() + ".unwind_info", "version",
-                    offsetIn(offset, backed, dev.hotpatch.kaitai.layout.X64UnwindInfo::new, "version"),
+                    KaitaiParse.locate(bytes, offset, backed, dev.hotpatch.kaitai.layout.X64UnwindInfo::new,
+                            "version"),
                     "1 or 2", String.valueOf(info.version()));
         }
         if (info.lenUnwindInfo() > backed) {
             throw new PeFormatException(holder.get() + ".unwind_info", "num_unwind_codes",
-                    offsetIn(offset, backed, dev.hotpatch.kaitai.layout.X64UnwindInfo::new, "num_unwind_codes"),
+                    KaitaiParse.locate(bytes, offset, backed, dev.hotpatch.kaitai.layout.X64UnwindInfo::new,
+                            "num_unwind_codes"),
                     "an unwind info whose " + hex(info.lenUnwindInfo()) + " bytes (codes and "
                             + (info.hasChainInfo() ? "chained function" : "handler") + ") are backed by the file",
                     hex(backed) + " bytes backed at RVA " + hex(rva));
@@ -80,9 +79,9 @@ final class UnwindDetails {
      */
     Arm64Xdata openArm64XData(long rva, Supplier<String> holder, String field, LongSupplier fieldOffset)
             throws PeFormatException {
-        long backed = StepInput.backedLength(map, rva, VIEW_LIMIT);
+        long backed = map.backedLength(rva, VIEW_LIMIT);
         if (backed == 0) {
-            map.requireFileOffset(rva, 1, holder.get(), field, fieldOffset.getAsLong());
+            map.requireFileOffset(rva, 1, holder.get(), field, fieldOffset);
         }
         long offset = map.fileOffset(rva, backed);
         Arm64Xdata xdata;
@@ -94,33 +93,18 @@ final class UnwindDetails {
         }
         if (xdata.version() != 0) {
             throw new PeFormatException(holder.get() + ".xdata", "version",
-                    offsetIn(offset, backed, dev.hotpatch.kaitai.layout.Arm64Xdata::new, "version"), "0",
-                    String.valueOf(xdata.version()));
+                    KaitaiParse.locate(bytes, offset, backed, dev.hotpatch.kaitai.layout.Arm64Xdata::new, "version"),
+                    "0", String.valueOf(xdata.version()));
         }
         if (xdata.lenXdata() > backed) {
             throw new PeFormatException(holder.get() + ".xdata", "code_words",
-                    offsetIn(offset, backed, dev.hotpatch.kaitai.layout.Arm64Xdata::new, "code_words"),
+                    KaitaiParse.locate(bytes, offset, backed, dev.hotpatch.kaitai.layout.Arm64Xdata::new,
+                            "code_words"),
                     "an .xdata record whose " + hex(xdata.lenXdata()) + " bytes (header, epilog scopes, codes"
                             + (xdata.hasExceptionData() ? ", handler" : "") + ") are backed by the file",
                     hex(backed) + " bytes backed at RVA " + hex(rva));
         }
         return xdata;
-    }
-
-    /**
-     * The file offset of {@code field} in the structure at {@code offset}, found by parsing it again with a
-     * read-pos parser; -1 when that fails. Only used to place error messages.
-     */
-    long offsetIn(long offset, long length, Function<KaitaiStream, ? extends KaitaiStruct> parser, String field) {
-        if (offset < 0 || offset >= bytes.length()) {
-            return -1;
-        }
-        try {
-            long size = Math.min(length, bytes.length() - offset);
-            return KaitaiParse.fieldOffset(parser.apply(bytes.stream(offset, size)), field, offset);
-        } catch (RuntimeException e) {
-            return -1;
-        }
     }
 
     /** The file offset of the unwind info at an RVA, or -1. */

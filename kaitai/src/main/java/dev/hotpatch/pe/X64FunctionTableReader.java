@@ -27,6 +27,7 @@ final class X64FunctionTableReader {
     private final RuntimeFunctions.Builder out;
     private final IntIntMap slotByRva;
     private int slots;
+    private long zeros;   // all-zero entries (padding), skipped
     private int[] rva = new int[64];
     private int[] handler = new int[64];
     private int[] chainBegin = new int[64];
@@ -43,21 +44,17 @@ final class X64FunctionTableReader {
     }
 
     void read(long tableOffset, int count) throws PeFormatException {
-        long zeros = 0;
-        for (int first = 0; first < count; first += ExceptionDirectoryReader.RUN_LENGTH) {
-            int n = Math.min(ExceptionDirectoryReader.RUN_LENGTH, count - first);
-            long runOffset = tableOffset + (long) first * X64_ENTRY_SIZE;
-            X64ExceptionTable run = KaitaiParse.parse(in.bytes, "x64_exception_table", runOffset,
-                    (long) n * X64_ENTRY_SIZE, io -> new X64ExceptionTable(io, n));
-            for (int j = 0; j < n; j++) {
-                X64ExceptionTable.RuntimeFunction e = run.entries().get(j);
-                if (e.rvaBegin() == 0 && e.rvaEnd() == 0 && e.rvaUnwindInfo() == 0) {
-                    zeros++;
-                    continue;
-                }
-                entry(first + j, e, runOffset + (long) j * X64_ENTRY_SIZE);
-            }
-        }
+        Runs.parse(in.bytes, "x64_exception_table", tableOffset, count, X64_ENTRY_SIZE, X64ExceptionTable::new,
+                (run, first, n, runOffset) -> {
+                    for (int j = 0; j < n; j++) {
+                        X64ExceptionTable.RuntimeFunction e = run.entries().get(j);
+                        if (e.rvaBegin() == 0 && e.rvaEnd() == 0 && e.rvaUnwindInfo() == 0) {
+                            zeros++;
+                            continue;
+                        }
+                        entry(first + j, e, runOffset + (long) j * X64_ENTRY_SIZE);
+                    }
+                });
         if (zeros > 0) {
             in.warn("the exception directory holds " + zeros + " all-zero runtime_function entries (padding);"
                     + " they are skipped");
@@ -66,7 +63,7 @@ final class X64FunctionTableReader {
 
     /** File offset of a field of the RUNTIME_FUNCTION at {@code entryOffset}, for messages. */
     private long entryField(long entryOffset, String field) {
-        return details.offsetIn(entryOffset, X64_ENTRY_SIZE,
+        return KaitaiParse.locate(in.bytes, entryOffset, X64_ENTRY_SIZE,
                 dev.hotpatch.kaitai.layout.X64ExceptionTable.RuntimeFunction::new, field);
     }
 
@@ -103,7 +100,7 @@ final class X64FunctionTableReader {
         String structure = entryName(index) + ".indirect_function";
         long target = e.rvaUnwindInfo() - 1;
         long offset = in.map.requireFileOffset(target, X64_ENTRY_SIZE, entryName(index), "rva_unwind_info",
-                entryField(entryOffset, "rva_unwind_info"));
+                () -> entryField(entryOffset, "rva_unwind_info"));
         X64ExceptionTable.RuntimeFunction t = KaitaiParse.parse(in.bytes, structure, offset, X64_ENTRY_SIZE,
                 X64ExceptionTable.RuntimeFunction::new);
         if ((t.rvaUnwindInfo() & 1) != 0) {
@@ -153,9 +150,10 @@ final class X64FunctionTableReader {
             long h = info.rvaExceptionHandler();                            // inside the checked extent
             String problem = ExceptionDirectoryReader.badHandler(in, h);
             if (problem != null) {
-                throw new PeFormatException(holder.get() + ".unwind_info", "rva_exception_handler", details.offsetIn(offset,
-                        info.lenUnwindInfo(), io -> new dev.hotpatch.kaitai.layout.X64UnwindInfo(io),
-                        "rva_exception_handler"), problem, hex(h));
+                throw new PeFormatException(holder.get() + ".unwind_info", "rva_exception_handler",
+                        KaitaiParse.locate(in.bytes, offset, info.lenUnwindInfo(),
+                                dev.hotpatch.kaitai.layout.X64UnwindInfo::new, "rva_exception_handler"),
+                        problem, hex(h));
             }
             handlerRva = (int) h;
         }
@@ -166,7 +164,7 @@ final class X64FunctionTableReader {
 
     /** File offset of chained_function.rva_unwind_info in the unwind info at {@code offset}, for messages. */
     private long chainFieldOffset(long offset, long length) {
-        return details.offsetIn(offset, length,
+        return KaitaiParse.locate(in.bytes, offset, length,
                 io -> new dev.hotpatch.kaitai.layout.X64UnwindInfo(io).chainedFunction(), "rva_unwind_info");
     }
 

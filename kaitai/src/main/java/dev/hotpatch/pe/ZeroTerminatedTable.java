@@ -41,7 +41,7 @@ final class ZeroTerminatedTable {
             long at = rva + (long) index * entrySize;
             int want = (int) Math.min(runLength, (long) limit + 1 - index);
             runLength = Math.min(runLength * 2, Runs.RUN_LENGTH);
-            int backed = backedEntries(map, at, entrySize, want);
+            int backed = (int) (map.backedLength(at, (long) want * entrySize) / entrySize);   // whole entries
             if (backed == 0) {
                 Section s = map.sectionAt(at);
                 if (s != null && s.contains(at + entrySize - 1)) {
@@ -66,23 +66,5 @@ final class ZeroTerminatedTable {
                 index++;
             }
         }
-    }
-
-    /** How many whole entries from {@code rva} on, at most {@code want}, are backed by the file. */
-    static int backedEntries(AddressMap map, long rva, int entrySize, int want) {
-        if (map.fileOffset(rva, (long) want * entrySize) >= 0) {
-            return want;
-        }
-        int lo = 0;
-        int hi = want - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (map.fileOffset(rva, (long) mid * entrySize) >= 0) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
     }
 }

@@ -131,6 +131,22 @@ class CoffSymbolReaderTest {
     }
 
     @Test
+    void symbolsWithoutAnRvaInsideTheImageAreWarnedAboutAndNotFoundByRva() throws Exception {
+        PeImage pe = read(new Symbols()
+                .symbol("nowhere", 0x10, 9, FUNCTION, CoffSymbol.EXTERNAL, 0)          // no section 9
+                .symbol("beyond", 0x100000, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 0)    // past SizeOfImage
+                .symbol("main", 0x10, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 0).build());
+        CoffSymbols symbols = pe.symbols();
+
+        assertEquals(3, symbols.count());
+        assertEquals(List.of(), symbols.at(0x1000 + 0x100000));
+        assertEquals("main", symbols.functionAtOrBefore(0x1000 + 0x100000).orElseThrow().name());
+        assertEquals("main", symbols.at(0x1010).get(0).name());
+        assertTrue(pe.warnings().stream().anyMatch(w -> w.startsWith("2 COFF symbol(s) name a section")
+                && w.contains("coff_symbol[0] names section 9")), pe.warnings().toString());
+    }
+
+    @Test
     void imageWithoutSymbolTableHasNoSymbols() throws Exception {
         byte[] image = TestImages.pe32().section(".text", 0x1000, new byte[16], 0, TestImages.CODE).build();
 
@@ -165,22 +181,32 @@ class CoffSymbolReaderTest {
         assertEquals(0x40 + 4 + 12, e.offset(), "NumberOfSymbols in the COFF file header");
     }
 
+    /** File offset of record {@code index} of the symbol table (PointerToSymbolTable, in the COFF file header). */
+    private static long recordOffset(byte[] image, int index) {
+        return ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN).getInt(0x40 + 4 + 8) + 18L * index;
+    }
+
     @Test
     void rejectsAuxRecordsPastTheEndOfTheTable() {
-        assertRejected(new Symbols().symbol("main", 0, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 0)
-                .symbol("last", 0, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 2).aux("").build(),
-                "coff_symbol[1]", "num_aux_symbols");
+        byte[] image = new Symbols().symbol("main", 0, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 0)
+                .symbol("last", 0, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 2).aux("").build();
+        PeFormatException e = assertRejected(image, "coff_symbol[1]", "num_aux_symbols");
+        assertEquals(recordOffset(image, 1) + 17, e.offset(), "NumberOfAuxSymbols, the record's last byte");
     }
 
     @Test
     void rejectsLongNameOutsideTheStringTable() {
-        assertRejected(new Symbols().symbol("main", 0, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 0)
-                .symbolAtOffset(0x1000).build(), "coff_symbol[1]", "ofs_long_name");
+        byte[] image = new Symbols().symbol("main", 0, TEXT, FUNCTION, CoffSymbol.EXTERNAL, 0)
+                .symbolAtOffset(0x1000).build();
+        PeFormatException e = assertRejected(image, "coff_symbol[1]", "ofs_long_name");
+        assertEquals(recordOffset(image, 1) + 4, e.offset(), "the offset half of the record's 8-byte name");
     }
 
     @Test
     void rejectsLongNameInsideTheSizeField() {
-        assertRejected(new Symbols().symbolAtOffset(2).build(), "coff_symbol[0]", "ofs_long_name");
+        byte[] image = new Symbols().symbolAtOffset(2).build();
+        PeFormatException e = assertRejected(image, "coff_symbol[0]", "ofs_long_name");
+        assertEquals(recordOffset(image, 0) + 4, e.offset());
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.hotpatch.pe;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Optional;
 
@@ -107,7 +109,16 @@ class ImportReaderTest {
                 .hintNameRva(ImportTables.TEXT_END - 6)   // the last bytes of .text: int3s, no NUL, no zero fill
                 .buildImports();
 
-        assertRejected(image, "import_descriptor[0].thunk[1].hint_name_entry", "name");
+        PeFormatException e = assertRejected(image, "import_descriptor[0].thunk[1].hint_name_entry", "name");
+        assertEquals(textRawOffset(image) + (ImportTables.TEXT_END - 6 - 0x1000) + 2, e.offset(),
+                "the name, after the entry's 2-byte hint");
+    }
+
+    /** PointerToRawData of the first section (.text), from its section header. */
+    private static long textRawOffset(byte[] image) {
+        ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
+        int sectionTable = 0x40 + 24 + Short.toUnsignedInt(b.getShort(0x40 + 4 + 16));
+        return Integer.toUnsignedLong(b.getInt(sectionTable + 20));
     }
 
     @Test
