@@ -5,6 +5,7 @@ import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.teletrust.TeleTrusTObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
@@ -20,6 +21,7 @@ import java.util.Optional;
 public final class AlgorithmPolicy {
     private AlgorithmPolicy() {}
 
+    /** Smaller RSA keys are refused for signing, loading and verification alike (docs/authenticode.md, section 3). */
     public static final int MIN_RSA_BITS = 3072;
 
     private static final Map<ASN1ObjectIdentifier, String> NAMES = Map.ofEntries(
@@ -45,7 +47,9 @@ public final class AlgorithmPolicy {
             Map.entry(SECObjectIdentifiers.secp256r1, "P-256"),
             Map.entry(SECObjectIdentifiers.secp384r1, "P-384"),
             Map.entry(SECObjectIdentifiers.secp521r1, "P-521"),
-            Map.entry(SECObjectIdentifiers.secp256k1, "secp256k1"));
+            Map.entry(SECObjectIdentifiers.secp256k1, "secp256k1"),
+            Map.entry(TeleTrusTObjectIdentifiers.brainpoolP256r1, "brainpoolP256r1"),
+            Map.entry(TeleTrusTObjectIdentifiers.brainpoolP384r1, "brainpoolP384r1"));
 
     /** A readable name for an algorithm or curve OID, or the dotted OID itself. */
     public static String name(ASN1ObjectIdentifier oid) {

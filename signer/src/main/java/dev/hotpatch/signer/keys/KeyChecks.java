@@ -1,9 +1,7 @@
 package dev.hotpatch.signer.keys;
 
 import dev.hotpatch.signer.SignerException;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import dev.hotpatch.signer.authenticode.AlgorithmPolicy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -11,7 +9,6 @@ import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 
@@ -23,33 +20,16 @@ import java.util.Optional;
 final class KeyChecks {
     private KeyChecks() {}
 
-    /** Verification refuses smaller RSA keys (docs/authenticode.md, section 3). */
-    static final int MIN_RSA_BITS = 3072;
-
     private static final byte[] PROBE = "hotpatch key-match probe".getBytes(StandardCharsets.US_ASCII);
 
-    /** Fails unless the certificate holds an RSA key of at least 3072 bits or an ECDSA P-256/P-384 key. */
+    /**
+     * Fails unless the certificate holds a key that hotpatch verification accepts ({@link AlgorithmPolicy#checkKey}:
+     * RSA of at least {@link AlgorithmPolicy#MIN_RSA_BITS} bits, or ECDSA P-256/P-384).
+     */
     static void requireSupportedAlgorithm(X509Certificate leaf, String source) throws SignerException {
-        PublicKey key = leaf.getPublicKey();
-        switch (key.getAlgorithm()) {
-            case "RSA" -> {
-                int bits = ((RSAPublicKey) key).getModulus().bitLength();
-                if (bits < MIN_RSA_BITS) {
-                    throw new SignerException("the RSA key of " + source + " has " + bits
-                            + " bits, but hotpatch verification requires at least " + MIN_RSA_BITS
-                            + "; issue a new key of 3072 bits or more, or an ECDSA P-256 key");
-                }
-            }
-            case "EC" -> {
-                Object params = SubjectPublicKeyInfo.getInstance(key.getEncoded()).getAlgorithm().getParameters();
-                if (!(params instanceof ASN1ObjectIdentifier curve)
-                        || !(curve.equals(SECObjectIdentifiers.secp256r1) || curve.equals(SECObjectIdentifiers.secp384r1))) {
-                    throw new SignerException("the EC key of " + source + " is not on curve P-256 or P-384 ("
-                            + params + "), which hotpatch verification requires; issue a P-256 or P-384 key");
-                }
-            }
-            default -> throw new SignerException("the key of " + source + " is a " + key.getAlgorithm()
-                    + " key, but hotpatch signing supports only RSA (3072 bits or more) and ECDSA P-256/P-384");
+        Optional<String> refused = AlgorithmPolicy.checkKey(leaf.getPublicKey(), source);
+        if (refused.isPresent()) {
+            throw new SignerException(refused.get());
         }
     }
 

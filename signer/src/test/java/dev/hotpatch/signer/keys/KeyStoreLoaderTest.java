@@ -148,9 +148,8 @@ class KeyStoreLoaderTest {
         TestPki.Issued leaf = PKI.root().issueCodeSigning("Weak Signer", rsa);
         Path p12 = KeyFixtures.keyStore(dir.resolve("weak.p12"), "PKCS12", STORE_PASSWORD, STORE_PASSWORD, "k",
                 rsa.getPrivate(), List.of(leaf.certificate(), PKI.root().certificate()));
-        assertEquals("the RSA key of alias 'k' in " + p12 + " has 2048 bits, but hotpatch verification requires at "
-                + "least 3072; issue a new key of 3072 bits or more, or an ECDSA P-256 key",
-                failure(p12, null, STORE_PASSWORD, null));
+        assertEquals("the key of alias 'k' in " + p12 + " is RSA of 2048 bits, fewer than the 3072 required; use a "
+                + "longer RSA key or ECDSA P-256/P-384", failure(p12, null, STORE_PASSWORD, null));
     }
 
     @Test
