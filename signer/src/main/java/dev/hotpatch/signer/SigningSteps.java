@@ -22,7 +22,6 @@ import org.bouncycastle.tsp.TimeStampToken;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -145,16 +144,7 @@ final class SigningSteps {
 
     private static void checkSignature(SignatureScheme scheme, X509Certificate signer, byte[] data, byte[] signature)
             throws SignerException {
-        boolean ok;
-        try {
-            Signature v = Signature.getInstance(scheme.jcaName());
-            v.initVerify(signer.getPublicKey());
-            v.update(data);
-            ok = v.verify(signature);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            ok = false;
-        }
-        if (!ok) {
+        if (!scheme.verifies(signer.getPublicKey(), data, signature)) {
             throw new SignerException("the signature value does not verify with the public key of "
                     + signer.getSubjectX500Principal().getName() + "; sign the exact exported bytes with the matching "
                     + "private key as " + scheme.jcaName() + (scheme.isEc() ? " (DER-encoded r and s)" : " (PKCS#1 v1.5)"));

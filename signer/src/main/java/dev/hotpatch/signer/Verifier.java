@@ -19,9 +19,7 @@ import dev.hotpatch.signer.verify.TimestampCheck;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -198,16 +196,7 @@ public final class Verifier {
                     + " but the signer " + subject + " has a " + leaf.getPublicKey().getAlgorithm() + " key");
             return;
         }
-        boolean ok;
-        try {
-            Signature v = Signature.getInstance(scheme.get().jcaName());
-            v.initVerify(leaf.getPublicKey());
-            v.update(sig.signedAttributes());
-            ok = v.verify(sig.signature());
-        } catch (GeneralSecurityException | RuntimeException e) {
-            ok = false;
-        }
-        if (!ok) {
+        if (!scheme.get().verifies(leaf.getPublicKey(), sig.signedAttributes(), sig.signature())) {
             failures.add(FailureKind.BAD_SIGNATURE, "the signature over the signed attributes does not verify with"
                     + " the key of " + subject + "; the signature was altered or made with another key");
         }

@@ -1,7 +1,9 @@
 package dev.hotpatch.signer.keys;
 
 import dev.hotpatch.signer.SignerException;
+import dev.hotpatch.signer.DigestAlgorithm;
 import dev.hotpatch.signer.authenticode.AlgorithmPolicy;
+import dev.hotpatch.signer.authenticode.SignatureScheme;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -42,26 +44,20 @@ final class KeyChecks {
         if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
             throw new SignerException(mismatch);
         }
-        String algorithm = probeAlgorithm(publicKey);
+        SignatureScheme scheme = SignatureScheme.forKey(publicKey, DigestAlgorithm.SHA256);
+        byte[] signature;
         try {
             Signature signer = provider.isPresent()
-                    ? Signature.getInstance(algorithm, provider.get()) : Signature.getInstance(algorithm);
+                    ? Signature.getInstance(scheme.jcaName(), provider.get()) : Signature.getInstance(scheme.jcaName());
             signer.initSign(privateKey);
             signer.update(PROBE);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(publicKey);
-            verifier.update(PROBE);
-            if (!verifier.verify(signature)) {
-                throw new SignerException(mismatch);
-            }
+            signature = signer.sign();
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new SignerException("cannot sign with the private key of " + source + " (" + e.getMessage()
                     + "); check that it is an RSA or EC key usable for signing", e);
         }
-    }
-
-    private static String probeAlgorithm(PublicKey key) {
-        return key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        if (!scheme.verifies(publicKey, PROBE, signature)) {
+            throw new SignerException(mismatch);
+        }
     }
 }
