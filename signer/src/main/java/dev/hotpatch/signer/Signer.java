@@ -31,11 +31,11 @@ public final class Signer {
     }
 
     private static byte[] sign(byte[] pe, String name, SigningKey key, SignOptions options) throws SignerException {
-        SigningSteps.PreparedImage image = SigningSteps.prepare(pe, name);
-        SigningRequest request = SigningSteps.request(image, key.certificate(), options);
+        SigningSteps.Draft draft = SigningSteps.draft(SigningSteps.prepare(pe, name), key.certificate(), options);
+        SigningRequest request = draft.request();
         byte[] signature = signRaw(key, new SignatureScheme(request.keyAlgorithm(), request.digest()),
-                request.toBeSigned());
-        return SigningSteps.finish(image, request, signature, key.chain(), options.timestamper());
+                request.signedAttributes());
+        return SigningSteps.finish(draft, signature, key.chain(), options.timestamper());
     }
 
     private static byte[] signRaw(SigningKey key, SignatureScheme scheme, byte[] data) throws SignerException {

@@ -32,9 +32,10 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
 
 /**
  * The steps every way of signing shares: prepare the image (drop an old signature, pad to 8), describe what to
- * sign ({@link SigningRequest}), and finish with a signature value (check it, time-stamp it, embed it).
- * {@link Signer} runs them back to back; {@link DetachedSigning} lets the signature come from elsewhere between
- * the second and the third.
+ * sign ({@link Draft}: the {@link SigningRequest} and the content it covers), and finish with a signature value
+ * (check it, time-stamp it, embed it). {@link Signer} runs them back to back and hashes the image once;
+ * {@link DetachedSigning} lets the signature come from elsewhere between the second and the third, and
+ * {@link #check checks} that the request it gets back belongs to the image and the chain.
  */
 final class SigningSteps {
     private SigningSteps() {}
@@ -78,8 +79,14 @@ final class SigningSteps {
         return new PreparedImage(name, content, layout);
     }
 
-    static SigningRequest request(PreparedImage image, X509Certificate signer, SignOptions options)
-            throws SignerException {
+    /**
+     * A signing request with the image and the SpcIndirectDataContent it describes, so that finishing embeds
+     * exactly what was signed without hashing the image again.
+     */
+    record Draft(PreparedImage image, SigningRequest request, SpcIndirectData content) {}
+
+    /** Describes what to sign: hashes the image (once) and builds the signed attributes. */
+    static Draft draft(PreparedImage image, X509Certificate signer, SignOptions options) throws SignerException {
         String subject = signer.getSubjectX500Principal().getName();
         Optional<String> weak = AlgorithmPolicy.checkKey(signer.getPublicKey(), "the signing certificate " + subject);
         if (weak.isPresent()) {
@@ -95,11 +102,17 @@ final class SigningSteps {
         byte[] attributes = SignedAttributes.build(digest.digest(content.contentOctets()), options.programName(),
                 options.url(), options.signingTime());
         SignatureScheme scheme = SignatureScheme.forKey(signer.getPublicKey(), digest);
-        return new SigningRequest(digest, scheme.keyAlgorithm(), imageDigest, attributes, fingerprint(signer));
+        return new Draft(image, new SigningRequest(digest, scheme.keyAlgorithm(), imageDigest, attributes,
+                fingerprint(signer)), content);
     }
 
-    static byte[] finish(PreparedImage image, SigningRequest request, byte[] signature, List<X509Certificate> chain,
-                         Optional<Timestamper> timestamper) throws SignerException {
+    /**
+     * For a request that comes back from outside ({@link DetachedSigning#attach}): checks that it was exported for
+     * this image and the certificate that starts {@code chain}, and that its signed attributes carry the digest of
+     * its content.
+     */
+    static Draft check(PreparedImage image, SigningRequest request, List<X509Certificate> chain)
+            throws SignerException {
         if (chain.isEmpty()) {
             throw new SignerException("the certificate chain is empty; pass the signer's certificate first");
         }
@@ -114,25 +127,36 @@ final class SigningSteps {
                     + "Authenticode digest differs); export a new request for this file");
         }
         SpcIndirectData content = SpcIndirectData.of(request.digest(), request.imageDigest());
-        byte[] attributes = request.signedAttributes();
-        if (!MessageDigest.isEqual(messageDigest(attributes), request.digest().digest(content.contentOctets()))) {
+        if (!MessageDigest.isEqual(messageDigest(request.signedAttributes()),
+                request.digest().digest(content.contentOctets()))) {
             throw new SignerException("the signing request's signed attributes do not carry the digest of its "
                     + "image; export the request again");
         }
-        SignatureScheme scheme = new SignatureScheme(request.keyAlgorithm(), request.digest());
-        if (!SignatureScheme.forKey(signer.getPublicKey(), request.digest()).equals(scheme)) {
+        if (!SignatureScheme.forKey(signer.getPublicKey(), request.digest()).keyAlgorithm()
+                .equals(request.keyAlgorithm())) {
             throw new SignerException("the request is for a " + request.keyAlgorithm() + " key but " + subject
                     + " holds a " + signer.getPublicKey().getAlgorithm() + " key; export with the right chain");
         }
-        checkSignature(scheme, signer, attributes, signature);
+        return new Draft(image, request, content);
+    }
+
+    /**
+     * Checks the signature value against the certificate that starts {@code chain} (the one the draft was made
+     * for), time-stamps it, and embeds the signature.
+     */
+    static byte[] finish(Draft draft, byte[] signature, List<X509Certificate> chain, Optional<Timestamper> timestamper)
+            throws SignerException {
+        SigningRequest request = draft.request();
+        SignatureScheme scheme = new SignatureScheme(request.keyAlgorithm(), request.digest());
+        byte[] attributes = request.signedAttributes();
+        checkSignature(scheme, chain.get(0), attributes, signature);
         Optional<byte[]> token = Optional.empty();
         if (timestamper.isPresent()) {
             token = Optional.of(timestamp(timestamper.get(), signature, request.digest()));
         }
         try {
-            byte[] cms = SignedDataAssembler.assemble(request.digest(), request.imageDigest(), scheme, attributes,
-                    signature, chain, token);
-            return CertificateTableWriter.embed(image.content(), image.layout(), cms);
+            byte[] cms = SignedDataAssembler.assemble(draft.content(), scheme, attributes, signature, chain, token);
+            return CertificateTableWriter.embed(draft.image().content(), draft.image().layout(), cms);
         } catch (CertificateEncodingException e) {
             throw new SignerException("a certificate of the chain cannot be encoded: " + e.getMessage(), e);
         }

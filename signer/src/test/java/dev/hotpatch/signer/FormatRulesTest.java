@@ -50,7 +50,7 @@ class FormatRulesTest {
     @Test
     void messageDigestCoversTheContentOctetsWithoutTheSequenceHeader() throws Exception {
         byte[] digest = new byte[32];
-        byte[] der = SpcIndirectData.build(DigestAlgorithm.SHA256, digest).getEncoded("DER");
+        byte[] der = SpcIndirectData.of(DigestAlgorithm.SHA256, digest).sequence().getEncoded("DER");
         byte[] octets = SpcIndirectData.of(DigestAlgorithm.SHA256, digest).contentOctets();
         assertEquals(0x30, der[0] & 0xFF);
         int header = (der[1] & 0x80) == 0 ? 2 : 2 + (der[1] & 0x7F);
@@ -84,7 +84,7 @@ class FormatRulesTest {
 
     @Test
     void derGuardAcceptsOurSignaturesAndMeasuresThem() throws Exception {
-        byte[] der = SpcIndirectData.build(DigestAlgorithm.SHA384, new byte[48]).getEncoded("DER");
+        byte[] der = SpcIndirectData.of(DigestAlgorithm.SHA384, new byte[48]).sequence().getEncoded("DER");
         byte[] padded = Arrays.copyOf(der, der.length + 5);
         assertEquals(der.length, DerLimits.check(padded, 0, padded.length, "x"));
     }

@@ -37,7 +37,7 @@ final class HandSigned {
         byte[] signature = s.sign();
         Optional<byte[]> token = timestamper == null ? Optional.empty()
                 : Optional.of(timestamper.timestamp(signature, d.jcaName()));
-        byte[] cms = SignedDataAssembler.assemble(d, imageDigest, scheme, attributes, signature, key.chain(), token);
+        byte[] cms = SignedDataAssembler.assemble(spc, scheme, attributes, signature, key.chain(), token);
         return CertificateTableWriter.embed(content, layout, cms);
     }
 }
