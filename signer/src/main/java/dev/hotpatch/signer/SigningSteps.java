@@ -177,7 +177,7 @@ final class SigningSteps {
 
     private static byte[] timestamp(Timestamper timestamper, byte[] signature, DigestAlgorithm digest)
             throws SignerException {
-        byte[] token = timestamper.timestamp(signature, digest.jcaName());
+        byte[] token = timestamper.timestamp(signature, digest);
         try {
             DerLimits.check(token, 0, token.length, "the time-stamp token");
             TimeStampToken t = new TimeStampToken(ContentInfo.getInstance(token));

@@ -1,5 +1,6 @@
 package dev.hotpatch.signer.authenticode;
 
+import dev.hotpatch.signer.DigestAlgorithm;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
@@ -25,8 +26,6 @@ public final class AlgorithmPolicy {
     public static final int MIN_RSA_BITS = 3072;
 
     private static final Map<ASN1ObjectIdentifier, String> NAMES = Map.ofEntries(
-            Map.entry(NISTObjectIdentifiers.id_sha256, "SHA-256"),
-            Map.entry(NISTObjectIdentifiers.id_sha384, "SHA-384"),
             Map.entry(NISTObjectIdentifiers.id_sha512, "SHA-512"),
             Map.entry(NISTObjectIdentifiers.id_sha224, "SHA-224"),
             Map.entry(OIWObjectIdentifiers.idSHA1, "SHA-1"),
@@ -53,12 +52,12 @@ public final class AlgorithmPolicy {
 
     /** A readable name for an algorithm or curve OID, or the dotted OID itself. */
     public static String name(ASN1ObjectIdentifier oid) {
-        return NAMES.getOrDefault(oid, oid.getId());
+        return DigestAlgorithm.of(oid).map(DigestAlgorithm::jcaName).orElseGet(() -> NAMES.getOrDefault(oid, oid.getId()));
     }
 
-    /** Empty when {@code digest} is SHA-256 or SHA-384; else the sentence naming it and where it is used. */
+    /** Empty when {@code digest} is one of {@link DigestAlgorithm}; else the sentence naming it and where it is used. */
     public static Optional<String> checkDigest(ASN1ObjectIdentifier digest, String where) {
-        if (digest.equals(NISTObjectIdentifiers.id_sha256) || digest.equals(NISTObjectIdentifiers.id_sha384)) {
+        if (DigestAlgorithm.of(digest).isPresent()) {
             return Optional.empty();
         }
         return Optional.of(where + " uses " + name(digest) + ", which is not allowed; sign again with SHA-256 or SHA-384");
