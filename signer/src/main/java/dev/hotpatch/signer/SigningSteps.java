@@ -52,13 +52,13 @@ final class SigningSteps {
         }
         long end = pe.length;
         if (layout.signed()) {
+            Optional<String> outside = layout.certificateTableOutsideFile();
+            if (outside.isPresent()) {
+                throw new SignerException(name + " has a certificate table entry that points outside the file ("
+                        + outside.get() + "); repair or rebuild the image before signing it");
+            }
             long table = layout.certificateTableOffset();
             long tableEnd = table + layout.certificateTableSize();
-            if (table == 0 || tableEnd > pe.length) {
-                throw new SignerException(name + " has a certificate table entry (" + hex(table) + "+"
-                        + hex(layout.certificateTableSize()) + ") that points outside the file ("
-                        + hex(pe.length) + " bytes); repair or rebuild the image before signing it");
-            }
             if (tableEnd != pe.length) {
                 throw new SignerException(name + " has " + hex(pe.length - tableEnd) + " bytes after its existing "
                         + "signature; remove them (or sign the unsigned image) so that the new signature can be last");

@@ -174,6 +174,26 @@ class SignAndVerifyTest {
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
+    @Test
+    void refusesImagesWhoseCertificateTablePointsOutsideTheFile() throws Exception {
+        byte[] signed = Signer.sign(Samples.bytes(Samples.dll("x64")), PKI.ecP256, SignOptions.defaults());
+        PeLayout layout = PeLayout.read(signed);
+        long table = layout.certificateTableOffset();
+        long size = layout.certificateTableSize() + 8;
+        ByteBuffer.wrap(signed).order(ByteOrder.LITTLE_ENDIAN).putInt(layout.certificateEntryOffset() + 4, (int) size);
+        String where = "data_directory[certificate] at 0x" + Integer.toHexString(layout.certificateEntryOffset())
+                + ": expected a table inside the file (0x0..0x" + Integer.toHexString(signed.length) + "), found 0x"
+                + Long.toHexString(table) + "..0x" + Long.toHexString(table + size);
+
+        SignerException e = assertThrows(SignerException.class, () ->
+                Signer.sign(signed, PKI.ecP256, SignOptions.defaults()));
+        assertEquals("the image has a certificate table entry that points outside the file (" + where
+                + "); repair or rebuild the image before signing it", e.getMessage());
+        VerificationReport report = Verifier.verify(signed, PKI.options());
+        assertTrue(report.describe().contains(where), "verification applies the same bounds check: "
+                + report.describe());
+    }
+
     /** The signed image's first {@code padded} bytes with CheckSum and directory entry 4 restored from the original. */
     private static byte[] layoutFreeCopy(byte[] signed, int padded, byte[] unsigned) throws Exception {
         PeLayout layout = PeLayout.read(unsigned);
