@@ -31,7 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Loads a signing key from a PEM private key file and a PEM certificate-chain file. */
+/** Loads a signing key from a PEM private key file and a certificate-chain file (PEM or DER). */
 final class PemKeyLoader {
     private PemKeyLoader() {}
 
@@ -40,8 +40,7 @@ final class PemKeyLoader {
 
     static SigningKey load(KeySpec.PemFiles spec) throws SignerException {
         PrivateKey privateKey = readPrivateKey(spec.privateKey(), spec.password());
-        List<X509Certificate> chain = CertificateChains.orderLeafFirst(
-                readCertificates(spec.certificateChain()), "the certificate file " + spec.certificateChain());
+        List<X509Certificate> chain = CertificateChains.readChainFile(spec.certificateChain());
         String source = "the key " + spec.privateKey() + " with the chain " + spec.certificateChain();
         KeyChecks.requireSupportedAlgorithm(chain.get(0), source);
         KeyChecks.requireMatch(privateKey, Optional.empty(), chain.get(0), source);
@@ -50,7 +49,7 @@ final class PemKeyLoader {
 
     static PrivateKey readPrivateKey(Path path, Optional<char[]> password) throws SignerException {
         List<Object> keys = new ArrayList<>();
-        for (Object o : readPem(path, "private key file")) {
+        for (Object o : readPem(path, KeyFiles.read(path, "private key file"), "private key file")) {
             if (o instanceof PrivateKeyInfo || o instanceof PEMKeyPair || o instanceof PEMEncryptedKeyPair
                     || o instanceof PKCS8EncryptedPrivateKeyInfo) {
                 keys.add(o);
@@ -98,10 +97,15 @@ final class PemKeyLoader {
         }
     }
 
-    static List<X509Certificate> readCertificates(Path path) throws SignerException {
+    /**
+     * The certificates in the PEM text {@code bytes}, read from {@code path} (the {@code what} of messages);
+     * text that holds none is refused with {@code remedy}.
+     */
+    static List<X509Certificate> readCertificates(Path path, byte[] bytes, String what, String remedy)
+            throws SignerException {
         List<X509Certificate> certificates = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        for (Object o : readPem(path, "certificate file")) {
+        for (Object o : readPem(path, bytes, what)) {
             if (o instanceof X509CertificateHolder holder) {
                 try {
                     certificates.add(converter.getCertificate(holder));
@@ -112,14 +116,13 @@ final class PemKeyLoader {
             }
         }
         if (certificates.isEmpty()) {
-            throw new SignerException("the certificate file " + path + " holds no PEM certificate (BEGIN "
-                    + "CERTIFICATE); pass the signer's certificate and its issuers in PEM");
+            throw new SignerException("the " + what + " " + path + " holds no PEM certificate (BEGIN "
+                    + "CERTIFICATE); " + remedy);
         }
         return certificates;
     }
 
-    private static List<Object> readPem(Path path, String what) throws SignerException {
-        byte[] bytes = KeyFiles.read(path, what);
+    private static List<Object> readPem(Path path, byte[] bytes, String what) throws SignerException {
         List<Object> objects = new ArrayList<>();
         try (Reader reader = new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.US_ASCII);
              PEMParser parser = new PEMParser(reader)) {

@@ -3,10 +3,10 @@ package dev.hotpatch.signer.verify;
 import dev.hotpatch.signer.Failure;
 import dev.hotpatch.signer.FailureKind;
 import dev.hotpatch.signer.authenticode.AlgorithmPolicy;
+import dev.hotpatch.signer.keys.CertificateChains;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 
 import java.security.GeneralSecurityException;
-import java.security.PublicKey;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
@@ -102,21 +102,11 @@ public final class ChainValidator {
     private static X509Certificate issuer(X509Certificate child, List<X509Certificate> candidates,
                                           List<X509Certificate> exclude) {
         for (X509Certificate c : candidates) {
-            if (!exclude.contains(c) && c.getSubjectX500Principal().equals(child.getIssuerX500Principal())
-                    && verifies(child, c.getPublicKey())) {
+            if (!exclude.contains(c) && CertificateChains.issued(c, child)) {
                 return c;
             }
         }
         return null;
-    }
-
-    private static boolean verifies(X509Certificate cert, PublicKey key) {
-        try {
-            cert.verify(key);
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
     }
 
     private static boolean checkTimes(List<X509Certificate> path, Instant at, String timeSource, List<Failure> out) {

@@ -48,7 +48,7 @@ class DevelopmentKeyTest {
         assertEquals(configDir.resolve("development-root.pem"), key.anchorFile());
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(configDir)));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key.keyStore())));
-        assertEquals(List.of(key.anchor()), PemKeyLoader.readCertificates(key.anchorFile()));
+        assertEquals(List.of(key.anchor()), CertificateChains.readAnchors(List.of(key.anchorFile())));
         assertEquals(2, key.key().chain().size());
         assertEquals(key.anchor(), key.key().chain().get(1));
         try (var files = Files.list(configDir)) {
@@ -131,7 +131,7 @@ class DevelopmentKeyTest {
         DevelopmentKey key = DevelopmentKey.loadOrCreate(temp);
         Files.delete(key.anchorFile());
         assertEquals(key.anchor(), DevelopmentKey.loadOrCreate(temp).anchor());
-        assertEquals(List.of(key.anchor()), PemKeyLoader.readCertificates(key.anchorFile()));
+        assertEquals(List.of(key.anchor()), CertificateChains.readAnchors(List.of(key.anchorFile())));
 
         KeyFixtures.pem(key.anchorFile(), dev.hotpatch.signer.testpki.TestPki.root("Other Root").certificate());
         SignerException e = assertThrows(SignerException.class, () -> DevelopmentKey.loadOrCreate(temp));
@@ -145,7 +145,7 @@ class DevelopmentKeyTest {
         Files.delete(old.keyStore());
         DevelopmentKey fresh = DevelopmentKey.loadOrCreate(temp);
         assertTrue(fresh.created());
-        assertEquals(List.of(fresh.anchor()), PemKeyLoader.readCertificates(fresh.anchorFile()));
+        assertEquals(List.of(fresh.anchor()), CertificateChains.readAnchors(List.of(fresh.anchorFile())));
         assertFalse(fresh.anchor().equals(old.anchor()));
     }
 

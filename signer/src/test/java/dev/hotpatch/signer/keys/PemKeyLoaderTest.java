@@ -157,7 +157,7 @@ class PemKeyLoaderTest {
                 + "(BEGIN PRIVATE KEY, BEGIN ENCRYPTED PRIVATE KEY, BEGIN RSA PRIVATE KEY or BEGIN EC PRIVATE KEY)",
                 failure(chain, chain, null));
         assertEquals("the certificate file " + key + " holds no PEM certificate (BEGIN CERTIFICATE); pass the "
-                + "signer's certificate and its issuers in PEM", failure(key, key, null));
+                + "signer's certificate and its issuers in PEM or DER", failure(key, key, null));
         Path missing = dir.resolve("missing.pem");
         assertEquals("the private key file " + missing + " does not exist; check the path",
                 failure(missing, chain, null));
