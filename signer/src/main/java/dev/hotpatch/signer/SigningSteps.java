@@ -12,12 +12,13 @@ import dev.hotpatch.signer.authenticode.SignedAttributes;
 import dev.hotpatch.signer.authenticode.SignedDataAssembler;
 import dev.hotpatch.signer.authenticode.SpcIndirectData;
 import dev.hotpatch.signer.timestamp.Timestamper;
+import dev.hotpatch.signer.verify.TimestampCheck;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Set;
 import org.bouncycastle.asn1.cms.Attribute;
 import org.bouncycastle.asn1.cms.CMSAttributes;
-import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.tsp.TimeStampToken;
 
 import java.security.GeneralSecurityException;
@@ -178,24 +179,19 @@ final class SigningSteps {
     private static byte[] timestamp(Timestamper timestamper, byte[] signature, DigestAlgorithm digest)
             throws SignerException {
         byte[] token = timestamper.timestamp(signature, digest);
+        TimeStampToken t;
         try {
             DerLimits.check(token, 0, token.length, "the time-stamp token");
-            TimeStampToken t = new TimeStampToken(ContentInfo.getInstance(token));
-            Optional<DigestAlgorithm> imprint = DigestAlgorithm.of(t.getTimeStampInfo().getMessageImprintAlgOID());
-            if (imprint.isEmpty()) {
-                throw new SignerException("the time-stamping service used "
-                        + AlgorithmPolicy.name(t.getTimeStampInfo().getMessageImprintAlgOID())
-                        + " for the message imprint; configure it for SHA-256 or SHA-384");
-            }
-            byte[] expected = imprint.get().digest(signature);
-            if (!MessageDigest.isEqual(expected, t.getTimeStampInfo().getMessageImprintDigest())) {
-                throw new SignerException("the time-stamping service returned a token for other data than this "
-                        + "signature; check the service's configuration or use another one");
-            }
+            t = TimestampCheck.parse(ASN1Primitive.fromByteArray(token));
         } catch (SignatureFormatException | RuntimeException
                  | org.bouncycastle.tsp.TSPException | java.io.IOException e) {
             throw new SignerException("the time-stamping service returned something that is not an RFC 3161 token ("
                     + e.getMessage() + "); check the service or sign without a time-stamp", e);
+        }
+        Optional<Failure> wrong = TimestampCheck.checkImprint(t.getTimeStampInfo(), signature);
+        if (wrong.isPresent()) {
+            throw new SignerException("refusing the time-stamping service's token: " + wrong.get().message()
+                    + "; check the service's configuration or use another one");
         }
         return token;
     }

@@ -4,7 +4,13 @@ import dev.hotpatch.pe.PeChecksum;
 import dev.hotpatch.signer.authenticode.AuthenticodeSignature;
 import dev.hotpatch.signer.authenticode.PeLayout;
 import dev.hotpatch.signer.authenticode.SignatureContainer;
+import dev.hotpatch.signer.timestamp.Timestamper;
 import dev.hotpatch.testsupport.ExternalTools;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.cms.SignedData;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -165,6 +171,29 @@ class FailureFixturesTest {
         byte[] image = HandSigned.sign(UNSIGNED, PKI.ecP256, null,
                 new TestTimestamper(PKI.tsa, Instant.now().minusSeconds(60), true));
         assertMentions(expect(image, BAD_TIMESTAMP), "message imprint");
+    }
+
+    @Test
+    void nestingBombInTheTimestampsTstInfoIsBadTimestampNotACrash() throws Exception {
+        // The TSTInfo sits in an OCTET STRING, which the walk over the signature does not enter.
+        Timestamper bombing = (signatureValue, digest) -> {
+            byte[] real = new TestTimestamper(PKI.tsa, Instant.now().minusSeconds(60), false)
+                    .timestamp(signatureValue, digest);
+            SignedData sd = SignedData.getInstance(ContentInfo.getInstance(real).getContent());
+            ContentInfo tstInfo = new ContentInfo(PKCSObjectIdentifiers.id_ct_TSTInfo,
+                    new DEROctetString(FormatRulesTest.nestingBomb(100_000)));
+            try {
+                return new ContentInfo(CMSObjectIdentifiers.signedData, new SignedData(sd.getDigestAlgorithms(),
+                        tstInfo, sd.getCertificates(), sd.getCRLs(), sd.getSignerInfos())).getEncoded("DER");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        byte[] image = HandSigned.sign(UNSIGNED, PKI.ecP256, null, bombing);
+        assertMentions(expect(image, BAD_TIMESTAMP), "the time-stamp token's TSTInfo nests deeper than");
+        SignerException e = org.junit.jupiter.api.Assertions.assertThrows(SignerException.class, () ->
+                Signer.sign(UNSIGNED, PKI.ecP256, SignOptions.defaults().withTimestamper(bombing)));
+        assertTrue(e.getMessage().contains("the time-stamp token's TSTInfo nests deeper than"), e.getMessage());
     }
 
     @Test

@@ -58,10 +58,9 @@ class FormatRulesTest {
         FailureFixturesTest.indexOf(der, "<<<Obsolete>>>".getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
     }
 
-    @Test
-    void derGuardRejectsDeepNestingIndefiniteLengthsAndOverlongValues() {
+    /** {@code levels} SEQUENCEs, each the only content of the one before, with definite 3-byte lengths. */
+    static byte[] nestingBomb(int levels) {
         ByteArrayOutputStream deep = new ByteArrayOutputStream();
-        int levels = 100_000;
         for (int i = 0; i < levels; i++) {
             int remaining = (levels - i - 1) * 5;
             deep.write(0x30);
@@ -70,7 +69,12 @@ class FormatRulesTest {
             deep.write(remaining >> 8);
             deep.write(remaining);
         }
-        byte[] bomb = deep.toByteArray();
+        return deep.toByteArray();
+    }
+
+    @Test
+    void derGuardRejectsDeepNestingIndefiniteLengthsAndOverlongValues() {
+        byte[] bomb = nestingBomb(100_000);
         SignatureFormatException e = assertThrows(SignatureFormatException.class,
                 () -> DerLimits.check(bomb, 0, bomb.length, "the test value"));
         assertTrue(e.getMessage().contains("nests deeper than"), e.getMessage());
@@ -87,6 +91,27 @@ class FormatRulesTest {
         byte[] der = SpcIndirectData.of(DigestAlgorithm.SHA384, new byte[48]).sequence().getEncoded("DER");
         byte[] padded = Arrays.copyOf(der, der.length + 5);
         assertEquals(der.length, DerLimits.check(padded, 0, padded.length, "x"));
+    }
+
+    @Test
+    void definiteLengthNestingBombInTheCertificateTableIsAFailureNotACrash() throws Exception {
+        // The container reads only the outer length; the walk before parsing must still stop the bomb.
+        byte[] image = Samples.bytes(Samples.dll("arm64"));
+        byte[] bomb = nestingBomb(100_000);
+        int table = (image.length + 7) & ~7;
+        int size = (8 + bomb.length + 7) & ~7;
+        byte[] bombed = Arrays.copyOf(image, table + size);
+        ByteBuffer b = ByteBuffer.wrap(bombed).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(table, 8 + bomb.length);
+        b.putShort(table + 4, (short) 0x200);
+        b.putShort(table + 6, (short) 2);
+        System.arraycopy(bomb, 0, bombed, table + 8, bomb.length);
+        PeLayout layout = PeLayout.read(bombed);
+        b.putInt(layout.certificateEntryOffset(), table);
+        b.putInt(layout.certificateEntryOffset() + 4, size);
+        VerificationReport r = Verifier.verify(bombed, PKI.options());
+        assertTrue(r.has(FailureKind.MALFORMED_SIGNATURE) && r.describe().contains("nests deeper than")
+                && !r.describe().contains("unexpected"), r.describe());
     }
 
     @Test

@@ -19,7 +19,8 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
  * {@code win_certificate}), be 8-byte aligned, and carry nothing but zero padding beside the DER signature. Problems that still leave a signature to check are
  * collected; problems that leave nothing to read are thrown.
  *
- * @param signature the DER of the first entry's PKCS#7 ContentInfo, without padding
+ * @param signature the first entry's outer DER value (the PKCS#7 ContentInfo) without padding; only its length is
+ *                  checked here, {@link AuthenticodeSignature#parse} checks its nesting
  * @param problems  one sentence per violation of the rules above
  */
 public record SignatureContainer(byte[] signature, List<String> problems) {
@@ -87,7 +88,8 @@ public record SignatureContainer(byte[] signature, List<String> problems) {
         countEntries(file, bytes, start, end, length, problems);
         int dataStart = start + headerLength;
         int dataLength = (int) length - headerLength;
-        int derLength = DerLimits.check(file, dataStart, dataLength, "the PKCS#7 signature at " + hex(dataStart));
+        // Only the outer length here: AuthenticodeSignature.parse walks the whole value before parsing it.
+        int derLength = DerLimits.outerLength(file, dataStart, dataLength, "the PKCS#7 signature at " + hex(dataStart));
         int slack = dataLength - derLength;
         if (slack >= 8 || !zero(file, dataStart + derLength, dataStart + dataLength)) {
             problems.add("win_certificate[0] at " + hex(start) + " holds " + hex(slack)
