@@ -3,9 +3,12 @@ package dev.hotpatch.signer.keys;
 import dev.hotpatch.signer.HotpatchOids;
 import dev.hotpatch.signer.SignerException;
 import dev.hotpatch.testsupport.ExternalTools;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.math.ec.ECPoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,6 +18,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,6 +90,13 @@ class DevelopmentKeyTest {
         verifier.initVerify(leaf);
         verifier.update(new byte[]{1, 2, 3});
         assertTrue(verifier.verify(signer.sign()));
+
+        // Independently of any signature: the certificate's public point is the private scalar times P-256's G.
+        BigInteger scalar = ((ECPrivateKey) key.key().privateKey()).getS();
+        ECPoint derived = ECNamedCurveTable.getByName("P-256").getG().multiply(scalar).normalize();
+        java.security.spec.ECPoint certified = ((ECPublicKey) leaf.getPublicKey()).getW();
+        assertEquals(certified.getAffineX(), derived.getAffineXCoord().toBigInteger());
+        assertEquals(certified.getAffineY(), derived.getAffineYCoord().toBigInteger());
     }
 
     @Test
