@@ -44,16 +44,18 @@ class FormatRulesTest {
     /**
      * SpcIndirectDataContent for {@link #X86_AUTHENTICODE_SHA256}, DER, as signtool writes it: SEQUENCE(104) {
      * SEQUENCE(51) { OID 1.3.6.1.4.1.311.2.1.15, SEQUENCE(37) { BIT STRING (empty), [0] { [2] { [0]
-     * "&lt;&lt;&lt;Obsolete&gt;&gt;&gt;" as UTF-16BE } } } }, SEQUENCE(49) { SEQUENCE { OID sha256, NULL }, OCTET STRING(32) } }.
-     * Written from the structure by hand and read back with {@code openssl asn1parse}.
+     * "&lt;&lt;&lt;Obsolete&gt;&gt;&gt;" as UTF-16BE } } } }, SEQUENCE(49) { SEQUENCE { OID sha256, NULL },
+     * OCTET STRING(32) } }. Written from the structure by hand and read back with {@code openssl asn1parse}.
      */
     private static final String SPC_INDIRECT_DATA_SHA256 = "3068"
-            + "3033060a2b06010401823702010f3025030100a020a21e801c003c003c003c004f00620073006f006c006500740065003e003e003e"
-            + "3031300d060960864801650304020105000420" + X86_AUTHENTICODE_SHA256;
+            + "3033" + "060a2b06010401823702010f"
+            + "3025" + "030100" + "a020a21e801c003c003c003c004f00620073006f006c006500740065003e003e003e"
+            + "3031" + "300d06096086480165030402010500" + "0420" + X86_AUTHENTICODE_SHA256;
     /** What {@code osslsigncode sign -h sha256} wrote for the same sample: it sets one SpcPeImageFlags bit. */
     private static final String OSSLSIGNCODE_SPC_INDIRECT_DATA = "3069"
-            + "3034060a2b06010401823702010f302603020780a020a21e801c003c003c003c004f00620073006f006c006500740065003e003e"
-            + "003e3031300d060960864801650304020105000420" + X86_AUTHENTICODE_SHA256;
+            + "3034" + "060a2b06010401823702010f"
+            + "3026" + "03020780" + "a020a21e801c003c003c003c004f00620073006f006c006500740065003e003e003e"
+            + "3031" + "300d06096086480165030402010500" + "0420" + X86_AUTHENTICODE_SHA256;
     /** The PKCS#9 messageDigest osslsigncode signed for that content (from {@code osslsigncode verify}). */
     private static final String OSSLSIGNCODE_MESSAGE_DIGEST =
             "508214283e07ef2d9acc6a3a4dff2631bc9fc660626664cfa384cfb8d8d10e17";

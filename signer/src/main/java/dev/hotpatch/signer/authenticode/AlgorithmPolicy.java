@@ -52,10 +52,11 @@ public final class AlgorithmPolicy {
 
     /** A readable name for an algorithm or curve OID, or the dotted OID itself. */
     public static String name(ASN1ObjectIdentifier oid) {
-        return DigestAlgorithm.of(oid).map(DigestAlgorithm::jcaName).orElseGet(() -> NAMES.getOrDefault(oid, oid.getId()));
+        return DigestAlgorithm.of(oid).map(DigestAlgorithm::jcaName)
+                .orElseGet(() -> NAMES.getOrDefault(oid, oid.getId()));
     }
 
-    /** Empty when {@code digest} is one of {@link DigestAlgorithm}; else the sentence naming it and where it is used. */
+    /** Empty when {@code digest} is a {@link DigestAlgorithm}; else the sentence naming it and where it is used. */
     public static Optional<String> checkDigest(ASN1ObjectIdentifier digest, String where) {
         if (DigestAlgorithm.of(digest).isPresent()) {
             return Optional.empty();

@@ -56,8 +56,8 @@ public record PeLayout(long fileLength, int checksumOffset, int certificateEntry
         if (certificateTableOffset != 0 && end <= fileLength) {
             return Optional.empty();
         }
-        return Optional.of(DIRECTORY + " at " + hex(certificateEntryOffset) + ": expected a table inside the file (0x0.."
-                + hex(fileLength) + "), found " + hex(certificateTableOffset) + ".." + hex(end));
+        return Optional.of(DIRECTORY + " at " + hex(certificateEntryOffset) + ": expected a table inside the file"
+                + " (0x0.." + hex(fileLength) + "), found " + hex(certificateTableOffset) + ".." + hex(end));
     }
 
     /** Reads the layout; every offset and size is checked against the file before it is used. */

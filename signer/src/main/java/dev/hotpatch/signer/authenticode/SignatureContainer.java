@@ -95,7 +95,8 @@ public record SignatureContainer(byte[] signature, List<String> problems) {
             problems.add("win_certificate[0] at " + hex(start) + " holds " + hex(slack)
                     + " bytes after its DER signature that are not zero padding to 8 bytes");
         }
-        return new SignatureContainer(Arrays.copyOfRange(file, dataStart, dataStart + derLength), List.copyOf(problems));
+        return new SignatureContainer(Arrays.copyOfRange(file, dataStart, dataStart + derLength),
+                List.copyOf(problems));
     }
 
     /** The header of entry {@code index} at {@code at}, which the caller has checked lies inside the table. */

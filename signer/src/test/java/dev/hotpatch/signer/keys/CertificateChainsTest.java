@@ -121,7 +121,8 @@ class CertificateChainsTest {
         };
         assertEquals("entry 'k' holds a X.999 certificate; only X.509 certificates can sign patches",
                 failure(() -> CertificateChains.fromKeyStore(new Certificate[] {foreign}, "entry 'k'")));
-        assertTrue(failure(() -> CertificateChains.fromKeyStore(new Certificate[] {PKI.leaf().certificate(),
-                PKI.root().certificate()}, "entry 'k'")).startsWith("the certificate chain of entry 'k' is out of order"));
+        String outOfOrder = failure(() -> CertificateChains.fromKeyStore(new Certificate[] {PKI.leaf().certificate(),
+                PKI.root().certificate()}, "entry 'k'"));
+        assertTrue(outOfOrder.startsWith("the certificate chain of entry 'k' is out of order"), outOfOrder);
     }
 }
