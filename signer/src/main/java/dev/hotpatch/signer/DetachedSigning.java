@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Signing in two steps around an external signer (an HSM, a signing service, {@code openssl pkeyutl}):
  * {@link #export} says what to sign, the external signer produces the raw signature value over
- * {@link SigningRequest#toBeSigned()} (PKCS#1 v1.5 for RSA, DER-encoded ECDSA for EC, with the request's
+ * {@link SigningRequest#signedAttributes()} (PKCS#1 v1.5 for RSA, DER-encoded ECDSA for EC, with the request's
  * digest), and {@link #attach} embeds it with the chain. The result is the same structure {@link Signer} writes.
  */
 public final class DetachedSigning {

@@ -2,12 +2,10 @@ package dev.hotpatch.signer;
 
 import dev.hotpatch.signer.authenticode.SignatureScheme;
 import dev.hotpatch.signer.keys.SigningKey;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.ProviderException;
-import java.security.Provider;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 
@@ -45,7 +43,7 @@ public final class Signer {
                 s = Signature.getInstance(scheme.jcaName(), key.provider().get());
             } else if (scheme.isEc() && key.privateKey() instanceof ECPrivateKey) {
                 // Deterministic ECDSA (RFC 6979): same file, same key, same bytes.
-                s = Signature.getInstance(scheme.digest().shortName() + "withECDDSA", Bc.PROVIDER);
+                s = Signature.getInstance(scheme.digest().shortName() + "withECDDSA", BouncyCastle.provider());
             } else {
                 s = Signature.getInstance(scheme.jcaName());
             }
@@ -57,10 +55,5 @@ public final class Signer {
                     + " cannot sign with " + scheme.jcaName() + ": " + e.getMessage()
                     + "; check that the key and its provider (token) match the certificate", e);
         }
-    }
-
-    /** One Bouncy Castle provider instance, made on first use (constructing one is slow). */
-    private static final class Bc {
-        static final Provider PROVIDER = new BouncyCastleProvider();
     }
 }

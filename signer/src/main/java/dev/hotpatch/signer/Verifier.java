@@ -144,7 +144,8 @@ public final class Verifier {
         String computedHex = "";
         Optional<MessageDigest> imageMd = Digests.forOid(sig.content().digestAlgorithm());
         if (imageMd.isPresent()) {
-            byte[] computed = PeDigest.compute(pe, (int) PeDigest.hashedLength(layout), layout, imageMd.get());
+            // The table lies inside the file: SignatureContainer.read checked it before the signature was parsed.
+            byte[] computed = PeDigest.compute(pe, (int) layout.certificateTableOffset(), layout, imageMd.get());
             computedHex = HexFormat.of().formatHex(computed);
             if (!MessageDigest.isEqual(computed, sig.content().imageDigest())) {
                 failures.add(FailureKind.BAD_DIGEST, "the image's Authenticode digest (" + computedHex

@@ -1,10 +1,10 @@
 package dev.hotpatch.signer.keys;
 
+import dev.hotpatch.signer.BouncyCastle;
 import dev.hotpatch.signer.SignerException;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.EncryptionException;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMException;
@@ -24,7 +24,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -34,9 +33,6 @@ import java.util.Optional;
 /** Loads a signing key from a PEM private key file and a certificate-chain file (PEM or DER). */
 final class PemKeyLoader {
     private PemKeyLoader() {}
-
-    /** Decrypts PKCS#8 (PBES2, scrypt) and OpenSSL's traditional encryption; never registered globally. */
-    private static final Provider BC = new BouncyCastleProvider();
 
     static SigningKey load(KeySpec.PemFiles spec) throws SignerException {
         PrivateKey privateKey = readPrivateKey(spec.privateKey(), spec.password());
@@ -80,12 +76,12 @@ final class PemKeyLoader {
         String wrong = "the password of the private key " + path + " is wrong (or the file is damaged); check it";
         try {
             if (key instanceof PEMEncryptedKeyPair encrypted) {
-                return encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(secret))
-                        .getPrivateKeyInfo();
+                return encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder()
+                        .setProvider(BouncyCastle.provider()).build(secret)).getPrivateKeyInfo();
             }
             PKCS8EncryptedPrivateKeyInfo encrypted = (PKCS8EncryptedPrivateKeyInfo) key;
             return encrypted.decryptPrivateKeyInfo(
-                    new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(secret));
+                    new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BouncyCastle.provider()).build(secret));
         } catch (EncryptionException | PKCSException e) {
             throw new SignerException(wrong, e);
         } catch (OperatorCreationException e) {

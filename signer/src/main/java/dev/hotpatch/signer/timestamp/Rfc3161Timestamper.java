@@ -28,10 +28,6 @@ public final class Rfc3161Timestamper implements Timestamper {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    public TimestampSettings settings() {
-        return settings;
-    }
-
     @Override
     public byte[] timestamp(byte[] signatureValue, DigestAlgorithm digest) throws SignerException {
         byte[] imprint = digest.digest(signatureValue);

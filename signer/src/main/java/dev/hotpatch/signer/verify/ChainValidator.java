@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Finds the path from a certificate to one of the pinned anchors among the certificates a signature carries, then
@@ -39,20 +38,11 @@ public final class ChainValidator {
     public static final int MAX_PATH = 8;
 
     /**
-     * @param path     the certificates from the signer up, without the anchor
-     * @param anchor   the pinned certificate the path leads to, when it does
+     * @param subjects the subjects from the signer up the path found, and the pinned anchor it leads to, if any
      * @param problems failures of kind untrusted_chain, certificate_expired, certificate_not_yet_valid and
      *                 weak_algorithm (a certificate signed with SHA-1 or MD5)
      */
-    public record Result(List<X509Certificate> path, Optional<X509Certificate> anchor, List<Failure> problems) {
-        /** Subjects from the signer to the anchor. */
-        public List<String> subjects() {
-            List<String> out = path.stream().map(c -> c.getSubjectX500Principal().getName())
-                    .collect(Collectors.toCollection(ArrayList::new));
-            anchor.ifPresent(a -> out.add(a.getSubjectX500Principal().getName()));
-            return out;
-        }
-    }
+    public record Result(List<String> subjects, List<Failure> problems) {}
 
     /**
      * @param timeSource says where {@code at} comes from, for messages ("the time-stamp's time")
@@ -96,7 +86,12 @@ public final class ChainValidator {
         if (anchor != null && !path.isEmpty()) {
             pkix(path, anchor, timeProblem ? commonValidity(path).orElse(at) : at, problems);
         }
-        return new Result(List.copyOf(path), Optional.ofNullable(anchor), List.copyOf(problems));
+        List<String> subjects = new ArrayList<>();
+        path.forEach(c -> subjects.add(c.getSubjectX500Principal().getName()));
+        if (anchor != null) {
+            subjects.add(anchor.getSubjectX500Principal().getName());
+        }
+        return new Result(List.copyOf(subjects), List.copyOf(problems));
     }
 
     private static X509Certificate issuer(X509Certificate child, List<X509Certificate> candidates,
