@@ -4,6 +4,7 @@ import dev.hotpatch.pe.PeChecksum;
 import dev.hotpatch.signer.authenticode.AuthenticodeSignature;
 import dev.hotpatch.signer.authenticode.PeLayout;
 import dev.hotpatch.signer.authenticode.SignatureContainer;
+import dev.hotpatch.signer.testpki.TestPki;
 import dev.hotpatch.signer.timestamp.Timestamper;
 import dev.hotpatch.testsupport.ExternalTools;
 import org.bouncycastle.asn1.DEROctetString;
@@ -42,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One fixture per failure kind (and per container rule), each expecting exactly the kinds it should cause. */
 class FailureFixturesTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
     private static final byte[] UNSIGNED = Samples.bytes(Samples.dll("x64"));
 
     private static byte[] signed() throws SignerException {
@@ -155,9 +156,9 @@ class FailureFixturesTest {
     @Test
     void expiredSignerWithTrustedTimestampVerifies() throws Exception {
         byte[] image = Signer.sign(UNSIGNED, PKI.expired, SignOptions.defaults()
-                .withTimestamper(new TestTimestamper(PKI.tsa, TestPki.WHILE_EXPIRED_LEAF_VALID, false)));
+                .withTimestamper(new TestTimestamper(PKI.tsa, Fixtures.WHILE_EXPIRED_LEAF_VALID, false)));
         VerificationReport r = expect(image);
-        assertEquals(TestPki.WHILE_EXPIRED_LEAF_VALID, r.details().orElseThrow().validationTime());
+        assertEquals(Fixtures.WHILE_EXPIRED_LEAF_VALID, r.details().orElseThrow().validationTime());
     }
 
     @Test
@@ -199,7 +200,7 @@ class FailureFixturesTest {
     @Test
     void untrustedTimestampDoesNotRescueAnExpiredSigner() throws Exception {
         byte[] image = Signer.sign(UNSIGNED, PKI.expired, SignOptions.defaults()
-                .withTimestamper(new TestTimestamper(PKI.tsaUnderOtherRoot, TestPki.WHILE_EXPIRED_LEAF_VALID, false)));
+                .withTimestamper(new TestTimestamper(PKI.tsaUnderOtherRoot, Fixtures.WHILE_EXPIRED_LEAF_VALID, false)));
         expect(image, BAD_TIMESTAMP, CERTIFICATE_EXPIRED);
     }
 
@@ -307,7 +308,7 @@ class FailureFixturesTest {
         Path in = Files.write(dir.resolve("grown.dll"), grown);
         Path out = dir.resolve("grown-signed.dll");
         Path certs = TestPki.writePem(dir.resolve("chain.pem"), PKI.ecP256.chain().toArray());
-        Path key = TestPki.writePem(dir.resolve("key.pem"), PKI.ecP256.privateKey());
+        Path key = TestPki.writePem(dir.resolve("key.pem"), TestPki.pkcs8(PKI.ecP256.privateKey()));
         Process p = new ProcessBuilder(tool.toString(), "sign", "-certs", certs.toString(), "-key", key.toString(),
                 "-h", "sha256", "-in", in.toString(), "-out", out.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * this code base and against a plain restatement.
  */
 class FormatRulesTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
     private static final HexFormat HEX = HexFormat.of();
 
     /** SHA-256 of testdata/bin/x86/constant_changed/v1.dll itself: when the sample changes, recompute the answers. */

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Signing then verifying round trips, for every machine, key type and digest. */
 class SignAndVerifyTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
 
     static Stream<Arguments> machinesKeysDigests() {
         return Stream.of("x86", "x64", "arm64").flatMap(m -> Stream.of("rsa3072", "p256", "p384").flatMap(k ->
@@ -123,7 +123,8 @@ class SignAndVerifyTest {
         assertTrue(report.trusted(), report.describe());
         assertEquals(stamped, report.details().orElseThrow().timestamp().orElseThrow());
         assertEquals(stamped, report.details().orElseThrow().validationTime());
-        assertEquals("CN=Hotpatch Test TSA", report.details().orElseThrow().timestampAuthority().orElseThrow());
+        assertEquals("CN=Hotpatch Test TSA,O=hotpatch tests",
+                report.details().orElseThrow().timestampAuthority().orElseThrow());
     }
 
     @Test

@@ -39,7 +39,7 @@ class CertificateChainsTest {
 
     @Test
     void chainFileInPemOrDerComesBackLeafFirst() throws Exception {
-        Path pem = KeyFixtures.pem(dir.resolve("chain.pem"), PKI.root().certificate(), PKI.leaf().certificate(),
+        Path pem = TestPki.writePem(dir.resolve("chain.pem"), PKI.root().certificate(), PKI.leaf().certificate(),
                 PKI.intermediate().certificate());
         assertEquals(PKI.chain(), CertificateChains.readChainFile(pem));
         Path der = der("chain.der", PKI.intermediate().certificate(), PKI.root().certificate(),
@@ -64,18 +64,18 @@ class CertificateChainsTest {
     @Test
     void anchorsFromSeveralFilesKeepFileOrder() throws Exception {
         TestPki.Issued other = TestPki.root("Other Root");
-        Path pem = KeyFixtures.pem(dir.resolve("root.pem"), PKI.root().certificate());
+        Path pem = TestPki.writePem(dir.resolve("root.pem"), PKI.root().certificate());
         Path der = der("other.der", other.certificate());
         assertEquals(List.of(PKI.root().certificate(), other.certificate()),
                 CertificateChains.readAnchors(List.of(pem, der)));
-        Path both = KeyFixtures.pem(dir.resolve("both.pem"), other.certificate(), PKI.leaf().certificate());
+        Path both = TestPki.writePem(dir.resolve("both.pem"), other.certificate(), PKI.leaf().certificate());
         assertEquals(List.of(other.certificate(), PKI.leaf().certificate()),
                 CertificateChains.readAnchors(List.of(both)), "anchors are taken as given, not ordered as a chain");
     }
 
     @Test
     void everyAnchorFileMustHoldACertificate() throws Exception {
-        Path root = KeyFixtures.pem(dir.resolve("root.pem"), PKI.root().certificate());
+        Path root = TestPki.writePem(dir.resolve("root.pem"), PKI.root().certificate());
         Path key = KeyFixtures.pkcs8(dir.resolve("key.pem"), PKI.leaf().privateKey());
         assertEquals("the trust anchor file " + key + " holds no PEM certificate (BEGIN CERTIFICATE); pass the pinned"
                 + " root (or signer) certificate in PEM or DER",

@@ -2,6 +2,7 @@ package dev.hotpatch.signer.keys;
 
 import dev.hotpatch.signer.HotpatchOids;
 import dev.hotpatch.signer.SignerException;
+import dev.hotpatch.signer.testpki.TestPki;
 import dev.hotpatch.testsupport.ExternalTools;
 import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.bouncycastle.math.ec.ECPoint;
@@ -144,7 +145,7 @@ class DevelopmentKeyTest {
         assertEquals(key.anchor(), DevelopmentKey.loadOrCreate(temp).anchor());
         assertEquals(List.of(key.anchor()), CertificateChains.readAnchors(List.of(key.anchorFile())));
 
-        KeyFixtures.pem(key.anchorFile(), dev.hotpatch.signer.testpki.TestPki.root("Other Root").certificate());
+        TestPki.writePem(key.anchorFile(), TestPki.root("Other Root").certificate());
         SignerException e = assertThrows(SignerException.class, () -> DevelopmentKey.loadOrCreate(temp));
         assertEquals("the development root " + key.anchorFile() + " is not the root of " + key.keyStore()
                 + "; delete " + key.anchorFile() + " to write it again", e.getMessage());

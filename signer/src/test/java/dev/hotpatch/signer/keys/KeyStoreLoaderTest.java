@@ -157,7 +157,7 @@ class KeyStoreLoaderTest {
         Path missing = dir.resolve("missing.p12");
         assertEquals("the keystore " + missing + " does not exist; check the path",
                 failure(missing, null, STORE_PASSWORD, null));
-        Path pem = KeyFixtures.pem(dir.resolve("chain.pem"), PKI.leaf().certificate());
+        Path pem = TestPki.writePem(dir.resolve("chain.pem"), PKI.leaf().certificate());
         assertEquals("the file " + pem + " is neither a PKCS#12 nor a JKS keystore; pass a .p12/.pfx or .jks file, "
                 + "or use the PEM options for PEM files", failure(pem, null, STORE_PASSWORD, null));
         Path truncated = dir.resolve("truncated.p12");
