@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Signing in two steps around an external signer (an HSM, a signing service, {@code openssl pkeyutl}):
  * {@link #export} says what to sign, the external signer produces the raw signature value over
- * {@link SigningRequest#toBeSigned()} (PKCS#1 v1.5 for RSA, DER-encoded ECDSA for EC, with the request's
+ * {@link SigningRequest#signedAttributes()} (PKCS#1 v1.5 for RSA, DER-encoded ECDSA for EC, with the request's
  * digest), and {@link #attach} embeds it with the chain. The result is the same structure {@link Signer} writes.
  */
 public final class DetachedSigning {
@@ -25,7 +25,7 @@ public final class DetachedSigning {
         if (chain.isEmpty()) {
             throw new SignerException("the certificate chain is empty; pass the signer's certificate first");
         }
-        return SigningSteps.request(SigningSteps.prepare(pe, "the image"), chain.get(0), options);
+        return SigningSteps.draft(SigningSteps.prepare(pe, "the image"), chain.get(0), options).request();
     }
 
     /** Step 1 on files: writes the request for {@code image} to {@code requestFile}. */
@@ -42,7 +42,7 @@ public final class DetachedSigning {
      */
     public static byte[] attach(byte[] pe, SigningRequest request, byte[] signature, List<X509Certificate> chain,
                                 Optional<Timestamper> timestamper) throws SignerException {
-        return SigningSteps.finish(SigningSteps.prepare(pe, "the image"), request, signature, chain, timestamper);
+        return attach(SigningSteps.prepare(pe, "the image"), request, signature, chain, timestamper);
     }
 
     /** Step 3 on files: reads the image and the request, writes the signed image to {@code out} atomically. */
@@ -50,7 +50,13 @@ public final class DetachedSigning {
                                   Optional<Timestamper> timestamper, Path out) throws SignerException {
         SigningRequest request = SigningRequest.read(requestFile);
         byte[] pe = ImageFiles.read(image);
-        ImageFiles.write(out, SigningSteps.finish(SigningSteps.prepare(pe, image.toString()), request, signature,
-                chain, timestamper));
+        ImageFiles.write(out, attach(SigningSteps.prepare(pe, image.toString()), request, signature, chain,
+                timestamper));
+    }
+
+    private static byte[] attach(SigningSteps.PreparedImage image, SigningRequest request, byte[] signature,
+                                 List<X509Certificate> chain, Optional<Timestamper> timestamper)
+            throws SignerException {
+        return SigningSteps.finish(SigningSteps.check(image, request, chain), signature, chain, timestamper);
     }
 }

@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The digests our signatures may use. SHA-1 and MD5 are absent on purpose: they cannot be chosen for signing,
- * and the verifier reports them as a weak algorithm.
+ * The digests our signatures and time-stamps may use, and the one place that maps them to object identifiers.
+ * SHA-1, MD5 and SHA-512 are absent on purpose: they cannot be chosen for signing, and the verifier reports them
+ * as a weak algorithm (it still recomputes them, through {@code authenticode.Digests}, to report tampering).
  */
 public enum DigestAlgorithm {
     SHA256("SHA-256", NISTObjectIdentifiers.id_sha256, 32),
@@ -26,7 +27,7 @@ public enum DigestAlgorithm {
         this.length = length;
     }
 
-    /** The JCA name, "SHA-256" or "SHA-384" (also what {@code Timestamper} expects). */
+    /** The JCA name, "SHA-256" or "SHA-384". */
     public String jcaName() {
         return jcaName;
     }

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads and writes whole images with a size bound and one-sentence errors. */
+/** Reads and writes whole images (and the signing request files) with a size bound and one-sentence errors. */
 final class ImageFiles {
     private ImageFiles() {}
 

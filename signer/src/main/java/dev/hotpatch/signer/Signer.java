@@ -2,12 +2,10 @@ package dev.hotpatch.signer;
 
 import dev.hotpatch.signer.authenticode.SignatureScheme;
 import dev.hotpatch.signer.keys.SigningKey;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.ProviderException;
-import java.security.Provider;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 
@@ -31,11 +29,11 @@ public final class Signer {
     }
 
     private static byte[] sign(byte[] pe, String name, SigningKey key, SignOptions options) throws SignerException {
-        SigningSteps.PreparedImage image = SigningSteps.prepare(pe, name);
-        SigningRequest request = SigningSteps.request(image, key.certificate(), options);
+        SigningSteps.Draft draft = SigningSteps.draft(SigningSteps.prepare(pe, name), key.certificate(), options);
+        SigningRequest request = draft.request();
         byte[] signature = signRaw(key, new SignatureScheme(request.keyAlgorithm(), request.digest()),
-                request.toBeSigned());
-        return SigningSteps.finish(image, request, signature, key.chain(), options.timestamper());
+                request.signedAttributes());
+        return SigningSteps.finish(draft, signature, key.chain(), options.timestamper());
     }
 
     private static byte[] signRaw(SigningKey key, SignatureScheme scheme, byte[] data) throws SignerException {
@@ -45,7 +43,7 @@ public final class Signer {
                 s = Signature.getInstance(scheme.jcaName(), key.provider().get());
             } else if (scheme.isEc() && key.privateKey() instanceof ECPrivateKey) {
                 // Deterministic ECDSA (RFC 6979): same file, same key, same bytes.
-                s = Signature.getInstance(scheme.digest().shortName() + "withECDDSA", Bc.PROVIDER);
+                s = Signature.getInstance(scheme.digest().shortName() + "withECDDSA", BouncyCastle.provider());
             } else {
                 s = Signature.getInstance(scheme.jcaName());
             }
@@ -57,10 +55,5 @@ public final class Signer {
                     + " cannot sign with " + scheme.jcaName() + ": " + e.getMessage()
                     + "; check that the key and its provider (token) match the certificate", e);
         }
-    }
-
-    /** One Bouncy Castle provider instance, made on first use (constructing one is slow). */
-    private static final class Bc {
-        static final Provider PROVIDER = new BouncyCastleProvider();
     }
 }

@@ -1,6 +1,5 @@
 package dev.hotpatch.signer;
 
-import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.signer.authenticode.SignatureScheme;
 
 import java.io.IOException;
@@ -41,12 +40,7 @@ public record SigningRequest(DigestAlgorithm digest, String keyAlgorithm, byte[]
         return new SignatureScheme(keyAlgorithm, digest).jcaName();
     }
 
-    /** The bytes to sign (a copy). */
-    public byte[] toBeSigned() {
-        return signedAttributes.clone();
-    }
-
-    /** The digest of {@link #toBeSigned()}, for signers that take a pre-computed hash. */
+    /** The digest of the bytes to sign ({@link #signedAttributes()}), for signers that take a pre-computed hash. */
     public byte[] toBeSignedDigest() {
         return digest.digest(signedAttributes);
     }
@@ -56,6 +50,7 @@ public record SigningRequest(DigestAlgorithm digest, String keyAlgorithm, byte[]
         return imageDigest.clone();
     }
 
+    /** The bytes to sign (a copy): the DER of the signed attributes. */
     @Override
     public byte[] signedAttributes() {
         return signedAttributes.clone();
@@ -77,12 +72,12 @@ public record SigningRequest(DigestAlgorithm digest, String keyAlgorithm, byte[]
                 + "signer-certificate-sha256: " + hex.formatHex(signerCertificateSha256) + "\n"
                 + "signed-attributes: " + Base64.getEncoder().encodeToString(signedAttributes) + "\n"
                 + "signed-attributes-digest: " + hex.formatHex(toBeSignedDigest()) + "\n";
-        write(file, text.getBytes(StandardCharsets.US_ASCII));
+        ImageFiles.write(file, text.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Writes the raw DER to sign, for an external tool. */
     public void writeToBeSigned(Path file) throws SignerException {
-        write(file, signedAttributes);
+        ImageFiles.write(file, signedAttributes);
     }
 
     /** Reads a request file written by {@link #write}, checking every line. */
@@ -146,13 +141,5 @@ public record SigningRequest(DigestAlgorithm digest, String keyAlgorithm, byte[]
 
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-    }
-
-    private static void write(Path file, byte[] bytes) throws SignerException {
-        try {
-            AtomicFile.write(file, bytes);
-        } catch (IOException e) {
-            throw new SignerException("cannot write " + file + ": " + e.getMessage(), e);
-        }
     }
 }

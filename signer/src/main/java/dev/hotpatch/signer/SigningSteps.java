@@ -12,17 +12,17 @@ import dev.hotpatch.signer.authenticode.SignedAttributes;
 import dev.hotpatch.signer.authenticode.SignedDataAssembler;
 import dev.hotpatch.signer.authenticode.SpcIndirectData;
 import dev.hotpatch.signer.timestamp.Timestamper;
+import dev.hotpatch.signer.verify.TimestampCheck;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Set;
 import org.bouncycastle.asn1.cms.Attribute;
 import org.bouncycastle.asn1.cms.CMSAttributes;
-import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.tsp.TimeStampToken;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -33,9 +33,10 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
 
 /**
  * The steps every way of signing shares: prepare the image (drop an old signature, pad to 8), describe what to
- * sign ({@link SigningRequest}), and finish with a signature value (check it, time-stamp it, embed it).
- * {@link Signer} runs them back to back; {@link DetachedSigning} lets the signature come from elsewhere between
- * the second and the third.
+ * sign ({@link Draft}: the {@link SigningRequest} and the content it covers), and finish with a signature value
+ * (check it, time-stamp it, embed it). {@link Signer} runs them back to back and hashes the image once;
+ * {@link DetachedSigning} lets the signature come from elsewhere between the second and the third, and
+ * {@link #check checks} that the request it gets back belongs to the image and the chain.
  */
 final class SigningSteps {
     private SigningSteps() {}
@@ -52,13 +53,13 @@ final class SigningSteps {
         }
         long end = pe.length;
         if (layout.signed()) {
+            Optional<String> outside = layout.certificateTableOutsideFile();
+            if (outside.isPresent()) {
+                throw new SignerException(name + " has a certificate table entry that points outside the file ("
+                        + outside.get() + "); repair or rebuild the image before signing it");
+            }
             long table = layout.certificateTableOffset();
             long tableEnd = table + layout.certificateTableSize();
-            if (table == 0 || tableEnd > pe.length) {
-                throw new SignerException(name + " has a certificate table entry (" + hex(table) + "+"
-                        + hex(layout.certificateTableSize()) + ") that points outside the file ("
-                        + hex(pe.length) + " bytes); repair or rebuild the image before signing it");
-            }
             if (tableEnd != pe.length) {
                 throw new SignerException(name + " has " + hex(pe.length - tableEnd) + " bytes after its existing "
                         + "signature; remove them (or sign the unsigned image) so that the new signature can be last");
@@ -79,8 +80,14 @@ final class SigningSteps {
         return new PreparedImage(name, content, layout);
     }
 
-    static SigningRequest request(PreparedImage image, X509Certificate signer, SignOptions options)
-            throws SignerException {
+    /**
+     * A signing request with the image and the SpcIndirectDataContent it describes, so that finishing embeds
+     * exactly what was signed without hashing the image again.
+     */
+    record Draft(PreparedImage image, SigningRequest request, SpcIndirectData content) {}
+
+    /** Describes what to sign: hashes the image (once) and builds the signed attributes. */
+    static Draft draft(PreparedImage image, X509Certificate signer, SignOptions options) throws SignerException {
         String subject = signer.getSubjectX500Principal().getName();
         Optional<String> weak = AlgorithmPolicy.checkKey(signer.getPublicKey(), "the signing certificate " + subject);
         if (weak.isPresent()) {
@@ -96,11 +103,17 @@ final class SigningSteps {
         byte[] attributes = SignedAttributes.build(digest.digest(content.contentOctets()), options.programName(),
                 options.url(), options.signingTime());
         SignatureScheme scheme = SignatureScheme.forKey(signer.getPublicKey(), digest);
-        return new SigningRequest(digest, scheme.keyAlgorithm(), imageDigest, attributes, fingerprint(signer));
+        return new Draft(image, new SigningRequest(digest, scheme.keyAlgorithm(), imageDigest, attributes,
+                fingerprint(signer)), content);
     }
 
-    static byte[] finish(PreparedImage image, SigningRequest request, byte[] signature, List<X509Certificate> chain,
-                         Optional<Timestamper> timestamper) throws SignerException {
+    /**
+     * For a request that comes back from outside ({@link DetachedSigning#attach}): checks that it was exported for
+     * this image and the certificate that starts {@code chain}, and that its signed attributes carry the digest of
+     * its content.
+     */
+    static Draft check(PreparedImage image, SigningRequest request, List<X509Certificate> chain)
+            throws SignerException {
         if (chain.isEmpty()) {
             throw new SignerException("the certificate chain is empty; pass the signer's certificate first");
         }
@@ -115,25 +128,36 @@ final class SigningSteps {
                     + "Authenticode digest differs); export a new request for this file");
         }
         SpcIndirectData content = SpcIndirectData.of(request.digest(), request.imageDigest());
-        byte[] attributes = request.signedAttributes();
-        if (!MessageDigest.isEqual(messageDigest(attributes), request.digest().digest(content.contentOctets()))) {
+        if (!MessageDigest.isEqual(messageDigest(request.signedAttributes()),
+                request.digest().digest(content.contentOctets()))) {
             throw new SignerException("the signing request's signed attributes do not carry the digest of its "
                     + "image; export the request again");
         }
-        SignatureScheme scheme = new SignatureScheme(request.keyAlgorithm(), request.digest());
-        if (!SignatureScheme.forKey(signer.getPublicKey(), request.digest()).equals(scheme)) {
+        if (!SignatureScheme.forKey(signer.getPublicKey(), request.digest()).keyAlgorithm()
+                .equals(request.keyAlgorithm())) {
             throw new SignerException("the request is for a " + request.keyAlgorithm() + " key but " + subject
                     + " holds a " + signer.getPublicKey().getAlgorithm() + " key; export with the right chain");
         }
-        checkSignature(scheme, signer, attributes, signature);
+        return new Draft(image, request, content);
+    }
+
+    /**
+     * Checks the signature value against the certificate that starts {@code chain} (the one the draft was made
+     * for), time-stamps it, and embeds the signature.
+     */
+    static byte[] finish(Draft draft, byte[] signature, List<X509Certificate> chain, Optional<Timestamper> timestamper)
+            throws SignerException {
+        SigningRequest request = draft.request();
+        SignatureScheme scheme = new SignatureScheme(request.keyAlgorithm(), request.digest());
+        byte[] attributes = request.signedAttributes();
+        checkSignature(scheme, chain.get(0), attributes, signature);
         Optional<byte[]> token = Optional.empty();
         if (timestamper.isPresent()) {
             token = Optional.of(timestamp(timestamper.get(), signature, request.digest()));
         }
         try {
-            byte[] cms = SignedDataAssembler.assemble(request.digest(), request.imageDigest(), scheme, attributes,
-                    signature, chain, token);
-            return CertificateTableWriter.embed(image.content(), image.layout(), cms);
+            byte[] cms = SignedDataAssembler.assemble(draft.content(), scheme, attributes, signature, chain, token);
+            return CertificateTableWriter.embed(draft.image().content(), draft.image().layout(), cms);
         } catch (CertificateEncodingException e) {
             throw new SignerException("a certificate of the chain cannot be encoded: " + e.getMessage(), e);
         }
@@ -145,16 +169,7 @@ final class SigningSteps {
 
     private static void checkSignature(SignatureScheme scheme, X509Certificate signer, byte[] data, byte[] signature)
             throws SignerException {
-        boolean ok;
-        try {
-            Signature v = Signature.getInstance(scheme.jcaName());
-            v.initVerify(signer.getPublicKey());
-            v.update(data);
-            ok = v.verify(signature);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            ok = false;
-        }
-        if (!ok) {
+        if (!scheme.verifies(signer.getPublicKey(), data, signature)) {
             throw new SignerException("the signature value does not verify with the public key of "
                     + signer.getSubjectX500Principal().getName() + "; sign the exact exported bytes with the matching "
                     + "private key as " + scheme.jcaName() + (scheme.isEc() ? " (DER-encoded r and s)" : " (PKCS#1 v1.5)"));
@@ -163,25 +178,20 @@ final class SigningSteps {
 
     private static byte[] timestamp(Timestamper timestamper, byte[] signature, DigestAlgorithm digest)
             throws SignerException {
-        byte[] token = timestamper.timestamp(signature, digest.jcaName());
+        byte[] token = timestamper.timestamp(signature, digest);
+        TimeStampToken t;
         try {
             DerLimits.check(token, 0, token.length, "the time-stamp token");
-            TimeStampToken t = new TimeStampToken(ContentInfo.getInstance(token));
-            Optional<DigestAlgorithm> imprint = DigestAlgorithm.of(t.getTimeStampInfo().getMessageImprintAlgOID());
-            if (imprint.isEmpty()) {
-                throw new SignerException("the time-stamping service used "
-                        + AlgorithmPolicy.name(t.getTimeStampInfo().getMessageImprintAlgOID())
-                        + " for the message imprint; configure it for SHA-256 or SHA-384");
-            }
-            byte[] expected = imprint.get().digest(signature);
-            if (!MessageDigest.isEqual(expected, t.getTimeStampInfo().getMessageImprintDigest())) {
-                throw new SignerException("the time-stamping service returned a token for other data than this "
-                        + "signature; check the service's configuration or use another one");
-            }
+            t = TimestampCheck.parse(ASN1Primitive.fromByteArray(token));
         } catch (SignatureFormatException | RuntimeException
                  | org.bouncycastle.tsp.TSPException | java.io.IOException e) {
             throw new SignerException("the time-stamping service returned something that is not an RFC 3161 token ("
                     + e.getMessage() + "); check the service or sign without a time-stamp", e);
+        }
+        Optional<Failure> wrong = TimestampCheck.checkImprint(t.getTimeStampInfo(), signature);
+        if (wrong.isPresent()) {
+            throw new SignerException("refusing the time-stamping service's token: " + wrong.get().message()
+                    + "; check the service's configuration or use another one");
         }
         return token;
     }

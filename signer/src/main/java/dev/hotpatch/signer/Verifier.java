@@ -19,9 +19,7 @@ import dev.hotpatch.signer.verify.TimestampCheck;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -146,7 +144,8 @@ public final class Verifier {
         String computedHex = "";
         Optional<MessageDigest> imageMd = Digests.forOid(sig.content().digestAlgorithm());
         if (imageMd.isPresent()) {
-            byte[] computed = PeDigest.compute(pe, (int) PeDigest.hashedLength(layout), layout, imageMd.get());
+            // The table lies inside the file: SignatureContainer.read checked it before the signature was parsed.
+            byte[] computed = PeDigest.compute(pe, (int) layout.certificateTableOffset(), layout, imageMd.get());
             computedHex = HexFormat.of().formatHex(computed);
             if (!MessageDigest.isEqual(computed, sig.content().imageDigest())) {
                 failures.add(FailureKind.BAD_DIGEST, "the image's Authenticode digest (" + computedHex
@@ -198,16 +197,7 @@ public final class Verifier {
                     + " but the signer " + subject + " has a " + leaf.getPublicKey().getAlgorithm() + " key");
             return;
         }
-        boolean ok;
-        try {
-            Signature v = Signature.getInstance(scheme.get().jcaName());
-            v.initVerify(leaf.getPublicKey());
-            v.update(sig.signedAttributes());
-            ok = v.verify(sig.signature());
-        } catch (GeneralSecurityException | RuntimeException e) {
-            ok = false;
-        }
-        if (!ok) {
+        if (!scheme.get().verifies(leaf.getPublicKey(), sig.signedAttributes(), sig.signature())) {
             failures.add(FailureKind.BAD_SIGNATURE, "the signature over the signed attributes does not verify with"
                     + " the key of " + subject + "; the signature was altered or made with another key");
         }

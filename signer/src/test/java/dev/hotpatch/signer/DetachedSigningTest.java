@@ -4,6 +4,7 @@ import dev.hotpatch.signer.authenticode.AuthenticodeSignature;
 import dev.hotpatch.signer.authenticode.PeLayout;
 import dev.hotpatch.signer.authenticode.SignatureContainer;
 import dev.hotpatch.signer.keys.SigningKey;
+import dev.hotpatch.signer.testpki.TestPki;
 import dev.hotpatch.testsupport.ExternalTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Export what to sign, sign it elsewhere (plain JCA, openssl), attach: the same structure as direct signing. */
 class DetachedSigningTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
     private static final byte[] UNSIGNED = Samples.bytes(Samples.dll("x86"));
     private static final SignOptions OPTIONS = SignOptions.defaults().withDigest(DigestAlgorithm.SHA384)
             .withProgramName("detached");
@@ -33,7 +34,7 @@ class DetachedSigningTest {
     private static byte[] jcaSign(SigningKey key, SigningRequest request) throws Exception {
         Signature s = Signature.getInstance(request.signatureAlgorithm());
         s.initSign(key.privateKey());
-        s.update(request.toBeSigned());
+        s.update(request.signedAttributes());
         return s.sign();
     }
 
@@ -79,7 +80,7 @@ class DetachedSigningTest {
         Path image = Files.write(dir.resolve("image.dll"), UNSIGNED);
         Path requestFile = dir.resolve("image.request");
         SigningRequest request = DetachedSigning.exportFile(image, key.chain(), OPTIONS, requestFile);
-        Path keyPem = TestPki.writePem(dir.resolve("key.pem"), key.privateKey());
+        Path keyPem = TestPki.writePem(dir.resolve("key.pem"), TestPki.pkcs8(key.privateKey()));
         Path signature = dir.resolve("signature.bin");
         List<String> command;
         if (keyName.startsWith("rsa")) {
@@ -115,7 +116,7 @@ class DetachedSigningTest {
         request.write(file);
 
         SigningRequest read = SigningRequest.read(file);
-        assertArrayEquals(request.toBeSigned(), read.toBeSigned());
+        assertArrayEquals(request.signedAttributes(), read.signedAttributes());
         assertArrayEquals(request.imageDigest(), read.imageDigest());
         assertEquals(request.signatureAlgorithm(), read.signatureAlgorithm());
 

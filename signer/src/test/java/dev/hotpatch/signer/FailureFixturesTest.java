@@ -4,7 +4,14 @@ import dev.hotpatch.pe.PeChecksum;
 import dev.hotpatch.signer.authenticode.AuthenticodeSignature;
 import dev.hotpatch.signer.authenticode.PeLayout;
 import dev.hotpatch.signer.authenticode.SignatureContainer;
+import dev.hotpatch.signer.testpki.TestPki;
+import dev.hotpatch.signer.timestamp.Timestamper;
 import dev.hotpatch.testsupport.ExternalTools;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.cms.SignedData;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One fixture per failure kind (and per container rule), each expecting exactly the kinds it should cause. */
 class FailureFixturesTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
     private static final byte[] UNSIGNED = Samples.bytes(Samples.dll("x64"));
 
     private static byte[] signed() throws SignerException {
@@ -149,9 +156,9 @@ class FailureFixturesTest {
     @Test
     void expiredSignerWithTrustedTimestampVerifies() throws Exception {
         byte[] image = Signer.sign(UNSIGNED, PKI.expired, SignOptions.defaults()
-                .withTimestamper(new TestTimestamper(PKI.tsa, TestPki.WHILE_EXPIRED_LEAF_VALID, false)));
+                .withTimestamper(new TestTimestamper(PKI.tsa, Fixtures.WHILE_EXPIRED_LEAF_VALID, false)));
         VerificationReport r = expect(image);
-        assertEquals(TestPki.WHILE_EXPIRED_LEAF_VALID, r.details().orElseThrow().validationTime());
+        assertEquals(Fixtures.WHILE_EXPIRED_LEAF_VALID, r.details().orElseThrow().validationTime());
     }
 
     @Test
@@ -168,9 +175,32 @@ class FailureFixturesTest {
     }
 
     @Test
+    void nestingBombInTheTimestampsTstInfoIsBadTimestampNotACrash() throws Exception {
+        // The TSTInfo sits in an OCTET STRING, which the walk over the signature does not enter.
+        Timestamper bombing = (signatureValue, digest) -> {
+            byte[] real = new TestTimestamper(PKI.tsa, Instant.now().minusSeconds(60), false)
+                    .timestamp(signatureValue, digest);
+            SignedData sd = SignedData.getInstance(ContentInfo.getInstance(real).getContent());
+            ContentInfo tstInfo = new ContentInfo(PKCSObjectIdentifiers.id_ct_TSTInfo,
+                    new DEROctetString(FormatRulesTest.nestingBomb(100_000)));
+            try {
+                return new ContentInfo(CMSObjectIdentifiers.signedData, new SignedData(sd.getDigestAlgorithms(),
+                        tstInfo, sd.getCertificates(), sd.getCRLs(), sd.getSignerInfos())).getEncoded("DER");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        byte[] image = HandSigned.sign(UNSIGNED, PKI.ecP256, null, bombing);
+        assertMentions(expect(image, BAD_TIMESTAMP), "the time-stamp token's TSTInfo nests deeper than");
+        SignerException e = org.junit.jupiter.api.Assertions.assertThrows(SignerException.class, () ->
+                Signer.sign(UNSIGNED, PKI.ecP256, SignOptions.defaults().withTimestamper(bombing)));
+        assertTrue(e.getMessage().contains("the time-stamp token's TSTInfo nests deeper than"), e.getMessage());
+    }
+
+    @Test
     void untrustedTimestampDoesNotRescueAnExpiredSigner() throws Exception {
         byte[] image = Signer.sign(UNSIGNED, PKI.expired, SignOptions.defaults()
-                .withTimestamper(new TestTimestamper(PKI.tsaUnderOtherRoot, TestPki.WHILE_EXPIRED_LEAF_VALID, false)));
+                .withTimestamper(new TestTimestamper(PKI.tsaUnderOtherRoot, Fixtures.WHILE_EXPIRED_LEAF_VALID, false)));
         expect(image, BAD_TIMESTAMP, CERTIFICATE_EXPIRED);
     }
 
@@ -278,7 +308,7 @@ class FailureFixturesTest {
         Path in = Files.write(dir.resolve("grown.dll"), grown);
         Path out = dir.resolve("grown-signed.dll");
         Path certs = TestPki.writePem(dir.resolve("chain.pem"), PKI.ecP256.chain().toArray());
-        Path key = TestPki.writePem(dir.resolve("key.pem"), PKI.ecP256.privateKey());
+        Path key = TestPki.writePem(dir.resolve("key.pem"), TestPki.pkcs8(PKI.ecP256.privateKey()));
         Process p = new ProcessBuilder(tool.toString(), "sign", "-certs", certs.toString(), "-key", key.toString(),
                 "-h", "sha256", "-in", in.toString(), "-out", out.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());

@@ -36,8 +36,8 @@ final class HandSigned {
         s.update(attributes);
         byte[] signature = s.sign();
         Optional<byte[]> token = timestamper == null ? Optional.empty()
-                : Optional.of(timestamper.timestamp(signature, d.jcaName()));
-        byte[] cms = SignedDataAssembler.assemble(d, imageDigest, scheme, attributes, signature, key.chain(), token);
+                : Optional.of(timestamper.timestamp(signature, d));
+        byte[] cms = SignedDataAssembler.assemble(spc, scheme, attributes, signature, key.chain(), token);
         return CertificateTableWriter.embed(content, layout, cms);
     }
 }

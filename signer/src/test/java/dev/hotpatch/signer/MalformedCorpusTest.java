@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every file of the hostile corpus goes through verification with failures only, never an exception. */
 class MalformedCorpusTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
 
     private static Path corpus() {
         return ExternalTools.requirePath(RepoPaths.shared().resolve("corpus").resolve("malformed"),

@@ -1,6 +1,7 @@
 package dev.hotpatch.signer;
 
 import dev.hotpatch.signer.keys.SigningKey;
+import dev.hotpatch.signer.testpki.TestPki;
 import dev.hotpatch.testsupport.ExternalTools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** osslsigncode (an independent OpenSSL-based implementation) and we accept each other's signatures. */
 class OsslsigncodeInteropTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
     private static Path tool;
     @TempDir
     static Path dir;
@@ -68,7 +69,7 @@ class OsslsigncodeInteropTest {
     @Test
     void osslsigncodeAcceptsOurTimestampedSignature() throws Exception {
         byte[] signed = Signer.sign(Samples.bytes(Samples.dll("x64")), PKI.expired, SignOptions.defaults()
-                .withTimestamper(new TestTimestamper(PKI.tsa, TestPki.WHILE_EXPIRED_LEAF_VALID, false)));
+                .withTimestamper(new TestTimestamper(PKI.tsa, Fixtures.WHILE_EXPIRED_LEAF_VALID, false)));
         Path file = Files.write(dir.resolve("timestamped.dll"), signed);
 
         Run run = osslsigncode("verify", "-CAfile", rootPem.toString(), "-TSA-CAfile", rootPem.toString(),
@@ -118,7 +119,7 @@ class OsslsigncodeInteropTest {
     /** Signs a sample with osslsigncode, the chain and key given as PEM files. */
     static Path signWithOsslsigncode(SigningKey key, String digest, String machine, String tag) throws Exception {
         Path certs = TestPki.writePem(dir.resolve(tag + "-chain.pem"), key.chain().toArray());
-        Path keyPem = TestPki.writePem(dir.resolve(tag + "-key.pem"), key.privateKey());
+        Path keyPem = TestPki.writePem(dir.resolve(tag + "-key.pem"), TestPki.pkcs8(key.privateKey()));
         Path out = dir.resolve(tag + "-by-osslsigncode.dll");
         Files.deleteIfExists(out);
         Run run = osslsigncode("sign", "-certs", certs.toString(), "-key", keyPem.toString(), "-h", digest,

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Signing then verifying round trips, for every machine, key type and digest. */
 class SignAndVerifyTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
 
     static Stream<Arguments> machinesKeysDigests() {
         return Stream.of("x86", "x64", "arm64").flatMap(m -> Stream.of("rsa3072", "p256", "p384").flatMap(k ->
@@ -123,7 +123,8 @@ class SignAndVerifyTest {
         assertTrue(report.trusted(), report.describe());
         assertEquals(stamped, report.details().orElseThrow().timestamp().orElseThrow());
         assertEquals(stamped, report.details().orElseThrow().validationTime());
-        assertEquals("CN=Hotpatch Test TSA", report.details().orElseThrow().timestampAuthority().orElseThrow());
+        assertEquals("CN=Hotpatch Test TSA,O=hotpatch tests",
+                report.details().orElseThrow().timestampAuthority().orElseThrow());
     }
 
     @Test
@@ -172,6 +173,26 @@ class SignAndVerifyTest {
         SignerException e = assertThrows(SignerException.class, () ->
                 Signer.sign(Arrays.copyOf(unsigned, cut), PKI.ecP256, SignOptions.defaults()));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void refusesImagesWhoseCertificateTablePointsOutsideTheFile() throws Exception {
+        byte[] signed = Signer.sign(Samples.bytes(Samples.dll("x64")), PKI.ecP256, SignOptions.defaults());
+        PeLayout layout = PeLayout.read(signed);
+        long table = layout.certificateTableOffset();
+        long size = layout.certificateTableSize() + 8;
+        ByteBuffer.wrap(signed).order(ByteOrder.LITTLE_ENDIAN).putInt(layout.certificateEntryOffset() + 4, (int) size);
+        String where = "data_directory[certificate] at 0x" + Integer.toHexString(layout.certificateEntryOffset())
+                + ": expected a table inside the file (0x0..0x" + Integer.toHexString(signed.length) + "), found 0x"
+                + Long.toHexString(table) + "..0x" + Long.toHexString(table + size);
+
+        SignerException e = assertThrows(SignerException.class, () ->
+                Signer.sign(signed, PKI.ecP256, SignOptions.defaults()));
+        assertEquals("the image has a certificate table entry that points outside the file (" + where
+                + "); repair or rebuild the image before signing it", e.getMessage());
+        VerificationReport report = Verifier.verify(signed, PKI.options());
+        assertTrue(report.describe().contains(where), "verification applies the same bounds check: "
+                + report.describe());
     }
 
     /** The signed image's first {@code padded} bytes with CheckSum and directory entry 4 restored from the original. */

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * whole file.
  */
 class TamperTest {
-    private static final TestPki PKI = TestPki.get();
+    private static final Fixtures PKI = Fixtures.get();
     private static Path sample;
     private static byte[] signed;
     private static PeLayout layout;

@@ -11,7 +11,6 @@ import org.bouncycastle.tsp.TimeStampRequestGenerator;
 import org.bouncycastle.tsp.TimeStampTokenGenerator;
 
 import java.math.BigInteger;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Date;
 
@@ -31,10 +30,10 @@ public final class TestTimestamper implements Timestamper {
     }
 
     @Override
-    public byte[] timestamp(byte[] signatureValue, String digestAlgorithm) throws SignerException {
+    public byte[] timestamp(byte[] signatureValue, DigestAlgorithm digest) throws SignerException {
         try {
             byte[] data = stampOtherData ? "other data".getBytes() : signatureValue;
-            byte[] imprint = MessageDigest.getInstance(digestAlgorithm).digest(data);
+            byte[] imprint = digest.digest(data);
             var digestCalc = new JcaDigestCalculatorProviderBuilder().build()
                     .get(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256));
             TimeStampTokenGenerator gen = new TimeStampTokenGenerator(
@@ -45,9 +44,7 @@ public final class TestTimestamper implements Timestamper {
             gen.addCertificates(new JcaCertStore(tsa.chain()));
             TimeStampRequestGenerator requests = new TimeStampRequestGenerator();
             requests.setCertReq(true);
-            var request = requests.generate(
-                    digestAlgorithm.equals("SHA-384") ? NISTObjectIdentifiers.id_sha384 : NISTObjectIdentifiers.id_sha256,
-                    imprint);
+            var request = requests.generate(digest.oid(), imprint);
             return gen.generate(request, BigInteger.valueOf(time.getEpochSecond()), Date.from(time))
                     .toCMSSignedData().toASN1Structure().getEncoded("DER");
         } catch (Exception e) {

@@ -1,10 +1,12 @@
 package dev.hotpatch.signer.authenticode;
 
+import dev.hotpatch.signer.DigestAlgorithm;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.teletrust.TeleTrusTObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
@@ -20,11 +22,10 @@ import java.util.Optional;
 public final class AlgorithmPolicy {
     private AlgorithmPolicy() {}
 
+    /** Smaller RSA keys are refused for signing, loading and verification alike (docs/authenticode.md, section 3). */
     public static final int MIN_RSA_BITS = 3072;
 
     private static final Map<ASN1ObjectIdentifier, String> NAMES = Map.ofEntries(
-            Map.entry(NISTObjectIdentifiers.id_sha256, "SHA-256"),
-            Map.entry(NISTObjectIdentifiers.id_sha384, "SHA-384"),
             Map.entry(NISTObjectIdentifiers.id_sha512, "SHA-512"),
             Map.entry(NISTObjectIdentifiers.id_sha224, "SHA-224"),
             Map.entry(OIWObjectIdentifiers.idSHA1, "SHA-1"),
@@ -45,16 +46,19 @@ public final class AlgorithmPolicy {
             Map.entry(SECObjectIdentifiers.secp256r1, "P-256"),
             Map.entry(SECObjectIdentifiers.secp384r1, "P-384"),
             Map.entry(SECObjectIdentifiers.secp521r1, "P-521"),
-            Map.entry(SECObjectIdentifiers.secp256k1, "secp256k1"));
+            Map.entry(SECObjectIdentifiers.secp256k1, "secp256k1"),
+            Map.entry(TeleTrusTObjectIdentifiers.brainpoolP256r1, "brainpoolP256r1"),
+            Map.entry(TeleTrusTObjectIdentifiers.brainpoolP384r1, "brainpoolP384r1"));
 
     /** A readable name for an algorithm or curve OID, or the dotted OID itself. */
     public static String name(ASN1ObjectIdentifier oid) {
-        return NAMES.getOrDefault(oid, oid.getId());
+        return DigestAlgorithm.of(oid).map(DigestAlgorithm::jcaName)
+                .orElseGet(() -> NAMES.getOrDefault(oid, oid.getId()));
     }
 
-    /** Empty when {@code digest} is SHA-256 or SHA-384; else the sentence naming it and where it is used. */
+    /** Empty when {@code digest} is a {@link DigestAlgorithm}; else the sentence naming it and where it is used. */
     public static Optional<String> checkDigest(ASN1ObjectIdentifier digest, String where) {
-        if (digest.equals(NISTObjectIdentifiers.id_sha256) || digest.equals(NISTObjectIdentifiers.id_sha384)) {
+        if (DigestAlgorithm.of(digest).isPresent()) {
             return Optional.empty();
         }
         return Optional.of(where + " uses " + name(digest) + ", which is not allowed; sign again with SHA-256 or SHA-384");

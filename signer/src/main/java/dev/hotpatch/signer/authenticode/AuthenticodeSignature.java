@@ -45,7 +45,8 @@ import java.util.Optional;
  * @param contentType           the PKCS#9 contentType attribute
  * @param signatureAlgorithm    the SignerInfo's signatureAlgorithm
  * @param signature             the signature value
- * @param timestampToken        the DER of the RFC 3161 token in unsigned attribute 1.3.6.1.4.1.311.3.3.1
+ * @param timestampToken        the RFC 3161 token in unsigned attribute 1.3.6.1.4.1.311.3.3.1, as parsed (its DER
+ *                              is bounded by the walk over the whole signature; it is read as a token only later)
  * @param problems              structural violations that do not stop verification
  */
 public record AuthenticodeSignature(SpcIndirectData content, List<X509Certificate> certificates,
@@ -53,7 +54,7 @@ public record AuthenticodeSignature(SpcIndirectData content, List<X509Certificat
                                     ASN1ObjectIdentifier digestAlgorithm, byte[] signedAttributes,
                                     byte[] messageDigest, ASN1ObjectIdentifier contentType,
                                     AlgorithmIdentifier signatureAlgorithm, byte[] signature,
-                                    Optional<byte[]> timestampToken, List<String> problems) {
+                                    Optional<ASN1Encodable> timestampToken, List<String> problems) {
 
     /** More certificates than any real chain carries. */
     public static final int MAX_CERTIFICATES = 16;
@@ -141,7 +142,7 @@ public record AuthenticodeSignature(SpcIndirectData content, List<X509Certificat
         if (!(ct instanceof ASN1ObjectIdentifier contentType)) {
             throw new SignatureFormatException("the signed attributes have no contentType identifier");
         }
-        Optional<byte[]> token = Optional.empty();
+        Optional<ASN1Encodable> token = Optional.empty();
         if (si.getUnauthenticatedAttributes() != null) {
             Map<ASN1ObjectIdentifier, ASN1Encodable> unsigned =
                     attributes(si.getUnauthenticatedAttributes(), "unsigned", problems);
@@ -154,7 +155,7 @@ public record AuthenticodeSignature(SpcIndirectData content, List<X509Certificat
                 }
             }
             if (ts != null) {
-                token = Optional.of(ts.toASN1Primitive().getEncoded(ASN1Encoding.DER));
+                token = Optional.of(ts);
             }
         }
         return new AuthenticodeSignature(content, certificates, new X500Principal(sid.getName().getEncoded(ASN1Encoding.DER)),

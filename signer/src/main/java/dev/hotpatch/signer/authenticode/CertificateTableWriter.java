@@ -1,5 +1,6 @@
 package dev.hotpatch.signer.authenticode;
 
+import dev.hotpatch.pe.CertificateEntry;
 import dev.hotpatch.pe.PeChecksum;
 
 import java.nio.ByteBuffer;
@@ -13,9 +14,8 @@ import java.nio.ByteOrder;
 public final class CertificateTableWriter {
     private CertificateTableWriter() {}
 
+    /** dwLength, wRevision and wCertificateType (the kaitai layout win_certificate). */
     public static final int HEADER_SIZE = 8;
-    public static final int REVISION_2_0 = 0x0200;
-    public static final int TYPE_PKCS_SIGNED_DATA = 2;
 
     /**
      * @param image the image without a certificate table, already padded to a multiple of 8
@@ -30,8 +30,8 @@ public final class CertificateTableWriter {
         System.arraycopy(image, 0, out, 0, image.length);
         ByteBuffer buf = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(image.length, entryLength);
-        buf.putShort(image.length + 4, (short) REVISION_2_0);
-        buf.putShort(image.length + 6, (short) TYPE_PKCS_SIGNED_DATA);
+        buf.putShort(image.length + 4, (short) CertificateEntry.REVISION_2_0);
+        buf.putShort(image.length + 6, (short) CertificateEntry.TYPE_PKCS_SIGNED_DATA);
         System.arraycopy(signature, 0, out, image.length + HEADER_SIZE, signature.length);
         buf.putInt(layout.certificateEntryOffset(), image.length);
         buf.putInt(layout.certificateEntryOffset() + 4, entryLength);

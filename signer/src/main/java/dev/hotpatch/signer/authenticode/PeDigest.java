@@ -17,11 +17,6 @@ import java.security.MessageDigest;
 public final class PeDigest {
     private PeDigest() {}
 
-    /** Bytes the digest stops at: the certificate table, or the end of an unsigned file. */
-    public static long hashedLength(PeLayout layout) {
-        return layout.signed() ? layout.certificateTableOffset() : layout.fileLength();
-    }
-
     /**
      * Hashes {@code [0, length)} of {@code file} without the CheckSum field and the certificate entry, then
      * zero padding up to a multiple of 8 when {@code length} is not one.

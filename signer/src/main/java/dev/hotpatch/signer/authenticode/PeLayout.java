@@ -9,6 +9,8 @@ import dev.hotpatch.pe.KaitaiParse;
 import dev.hotpatch.pe.Limits;
 import dev.hotpatch.pe.PeFormatException;
 
+import java.util.Optional;
+
 import static dev.hotpatch.pe.KaitaiParse.hex;
 
 /**
@@ -37,11 +39,25 @@ public record PeLayout(long fileLength, int checksumOffset, int certificateEntry
     private static final int SECTION_HEADER_SIZE = 40;
     private static final int NT_HEADERS_MAX = 24 + 240;
     private static final int FILE_HEADER_END = 24;
-    private static final String DIRECTORY = "data_directory[certificate]";
+    /** The certificate-table directory entry, as messages name it. */
+    public static final String DIRECTORY = "data_directory[certificate]";
 
     /** True when the directory entry has a size: the file claims to carry a certificate table. */
     public boolean signed() {
         return certificateTableSize != 0;
+    }
+
+    /**
+     * Empty when the certificate table the directory entry describes starts after offset 0 and ends inside the
+     * file; else the sentence saying where it points instead. The one bounds check signing and verification share.
+     */
+    public Optional<String> certificateTableOutsideFile() {
+        long end = certificateTableOffset + certificateTableSize;
+        if (certificateTableOffset != 0 && end <= fileLength) {
+            return Optional.empty();
+        }
+        return Optional.of(DIRECTORY + " at " + hex(certificateEntryOffset) + ": expected a table inside the file"
+                + " (0x0.." + hex(fileLength) + "), found " + hex(certificateTableOffset) + ".." + hex(end));
     }
 
     /** Reads the layout; every offset and size is checked against the file before it is used. */

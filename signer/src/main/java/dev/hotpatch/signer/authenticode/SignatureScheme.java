@@ -7,7 +7,9 @@ import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.util.Optional;
 
 /**
@@ -20,8 +22,25 @@ import java.util.Optional;
  */
 public record SignatureScheme(String keyAlgorithm, DigestAlgorithm digest) {
 
+    /** The scheme for a key of that algorithm ("RSA", "EC"; any other name makes a scheme nothing verifies). */
     public static SignatureScheme forKey(PublicKey key, DigestAlgorithm digest) {
-        return new SignatureScheme(key.getAlgorithm().equals("EC") ? "EC" : key.getAlgorithm(), digest);
+        return new SignatureScheme(key.getAlgorithm(), digest);
+    }
+
+    /**
+     * True when {@code signature} is a valid signature over {@code data} by the private half of {@code key}, with
+     * the default providers; false on a wrong signature and on anything the provider refuses (a malformed value,
+     * a key of the wrong type), since untrusted input may be either.
+     */
+    public boolean verifies(PublicKey key, byte[] data, byte[] signature) {
+        try {
+            Signature v = Signature.getInstance(jcaName());
+            v.initVerify(key);
+            v.update(data);
+            return v.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The JCA signature name, such as "SHA256withRSA" or "SHA384withECDSA". */

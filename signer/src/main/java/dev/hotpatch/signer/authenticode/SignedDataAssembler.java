@@ -1,6 +1,5 @@
 package dev.hotpatch.signer.authenticode;
 
-import dev.hotpatch.signer.DigestAlgorithm;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -39,11 +38,16 @@ import java.util.Optional;
 public final class SignedDataAssembler {
     private SignedDataAssembler() {}
 
-    public static byte[] assemble(DigestAlgorithm digest, byte[] imageDigest, SignatureScheme scheme,
-                                  byte[] signedAttributes, byte[] signature, List<X509Certificate> chain,
-                                  Optional<byte[]> timestampToken) throws CertificateEncodingException {
+    /**
+     * @param content   the SpcIndirectDataContent the signed attributes' messageDigest covers
+     * @param scheme    the signature algorithm; its digest is the SignerInfo's digestAlgorithm
+     * @param chain     the signer's certificate first, then its issuers
+     */
+    public static byte[] assemble(SpcIndirectData content, SignatureScheme scheme, byte[] signedAttributes,
+                                  byte[] signature, List<X509Certificate> chain, Optional<byte[]> timestampToken)
+            throws CertificateEncodingException {
         X509Certificate leaf = chain.get(0);
-        AlgorithmIdentifier digestId = new AlgorithmIdentifier(digest.oid(), DERNull.INSTANCE);
+        AlgorithmIdentifier digestId = new AlgorithmIdentifier(scheme.digest().oid(), DERNull.INSTANCE);
         IssuerAndSerialNumber sid = new IssuerAndSerialNumber(
                 X500Name.getInstance(leaf.getIssuerX500Principal().getEncoded()), leaf.getSerialNumber());
         ASN1EncodableVector signerInfo = new ASN1EncodableVector();
@@ -63,7 +67,7 @@ public final class SignedDataAssembler {
             certificates.add(parse(c.getEncoded()));
         }
         DERSequence encapsulated = new DERSequence(new ASN1Encodable[] {AuthenticodeOids.SPC_INDIRECT_DATA,
-                new DERTaggedObject(true, 0, SpcIndirectData.build(digest, imageDigest))});
+                new DERTaggedObject(true, 0, content.sequence())});
         DERSequence signedData = new DERSequence(new ASN1Encodable[] {
                 new ASN1Integer(1),
                 new DERSet(digestId),

@@ -30,9 +30,11 @@ import java.io.UncheckedIOException;
  *
  * @param digestAlgorithm the DigestInfo's algorithm (any OID: the verifier reports disallowed ones)
  * @param imageDigest     the Authenticode digest of the image
+ * @param sequence        the SEQUENCE itself, as built or parsed: the SignedData's encapsulated content
  * @param contentOctets   the DER of the SEQUENCE without its tag and length: what the PKCS#9 messageDigest covers
  */
-public record SpcIndirectData(ASN1ObjectIdentifier digestAlgorithm, byte[] imageDigest, byte[] contentOctets) {
+public record SpcIndirectData(ASN1ObjectIdentifier digestAlgorithm, byte[] imageDigest, ASN1Sequence sequence,
+                              byte[] contentOctets) {
 
     /** The link every tool writes in SpcPeImageData: a file name of "<<<Obsolete>>>". */
     private static final String OBSOLETE = "<<<Obsolete>>>";
@@ -40,11 +42,15 @@ public record SpcIndirectData(ASN1ObjectIdentifier digestAlgorithm, byte[] image
     /** The structure for an image digest, with its content octets. */
     public static SpcIndirectData of(DigestAlgorithm algorithm, byte[] imageDigest) {
         ASN1Sequence content = build(algorithm, imageDigest);
-        return new SpcIndirectData(algorithm.oid(), imageDigest.clone(), contentOctets(content));
+        try {
+            return new SpcIndirectData(algorithm.oid(), imageDigest.clone(), content,
+                    contentOctets(content.getEncoded(ASN1Encoding.DER)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding to memory does not fail", e);
+        }
     }
 
-    /** The SEQUENCE itself, for the SignedData's encapsulated content. */
-    public static ASN1Sequence build(DigestAlgorithm algorithm, byte[] imageDigest) {
+    private static ASN1Sequence build(DigestAlgorithm algorithm, byte[] imageDigest) {
         DERSequence peImageData = new DERSequence(new ASN1Encodable[] {
                 new DERBitString(new byte[0]),
                 new DERTaggedObject(true, 0, new DERTaggedObject(true, 2,
@@ -82,21 +88,13 @@ public record SpcIndirectData(ASN1ObjectIdentifier digestAlgorithm, byte[] image
         AlgorithmIdentifier alg = AlgorithmIdentifier.getInstance(digestInfo.getObjectAt(0));
         try {
             byte[] encoded = seq.getEncoded(ASN1Encoding.DL);
-            return new SpcIndirectData(alg.getAlgorithm(), digest.getOctets(), contentOctets(encoded));
+            return new SpcIndirectData(alg.getAlgorithm(), digest.getOctets(), seq, contentOctets(encoded));
         } catch (IOException e) {
             throw new SignatureFormatException("SpcIndirectDataContent cannot be encoded again: " + e.getMessage());
         }
     }
 
-    /** The DER of a SEQUENCE without its tag and length bytes. */
-    public static byte[] contentOctets(ASN1Sequence sequence) {
-        try {
-            return contentOctets(sequence.getEncoded(ASN1Encoding.DER));
-        } catch (IOException e) {
-            throw new UncheckedIOException("encoding to memory does not fail", e);
-        }
-    }
-
+    /** The encoding of a SEQUENCE without its tag and length bytes. */
     private static byte[] contentOctets(byte[] encoded) {
         int first = encoded[1] & 0xFF;
         int header = first < 0x80 ? 2 : 2 + (first & 0x7F);

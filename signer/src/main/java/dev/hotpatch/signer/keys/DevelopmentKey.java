@@ -122,7 +122,7 @@ public record DevelopmentKey(SigningKey key, X509Certificate anchor, Path keySto
             throws SignerException {
         try {
             if (!created && Files.exists(anchorFile)) {
-                List<X509Certificate> stored = PemKeyLoader.readCertificates(anchorFile);
+                List<X509Certificate> stored = CertificateChains.readAnchors(List.of(anchorFile));
                 if (stored.size() != 1 || !stored.get(0).equals(anchor)) {
                     throw new SignerException("the development root " + anchorFile + " is not the root of "
                             + keyStore + "; delete " + anchorFile + " to write it again");

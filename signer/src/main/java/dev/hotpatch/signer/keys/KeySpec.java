@@ -34,7 +34,7 @@ public sealed interface KeySpec {
 
     /**
      * A PEM private key (PKCS#8, encrypted PKCS#8, or OpenSSL's traditional RSA/EC form, encrypted or not) and a
-     * PEM file of the certificate chain in any order.
+     * file of the certificate chain in any order (PEM or DER, read with {@link CertificateChains#readChainFile}).
      *
      * @param password the key file's password, needed only when it is encrypted
      */
@@ -58,8 +58,8 @@ public sealed interface KeySpec {
      * @param token            which slot or token label
      * @param pin              the user PIN
      * @param alias            the key's label on the token (SunPKCS11 names an entry by its certificate's label)
-     * @param certificateChain a PEM chain to use instead of the certificates on the token, for tokens that hold
-     *                         only the signer's certificate; its leaf must match the token's key
+     * @param certificateChain a chain file (PEM or DER) to use instead of the certificates on the token, for tokens
+     *                         that hold only the signer's certificate; its leaf must match the token's key
      */
     record Pkcs11Token(Path library, TokenRef token, char[] pin, String alias, Optional<Path> certificateChain)
             implements KeySpec {

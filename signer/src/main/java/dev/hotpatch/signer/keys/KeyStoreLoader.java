@@ -11,7 +11,6 @@ import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.security.PrivateKey;
 import java.security.UnrecoverableKeyException;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,8 +50,7 @@ final class KeyStoreLoader {
                 throw new SignerException("the entry '" + alias + "' in " + path + " holds a secret key, not a "
                         + "private key; pass the alias of a private key entry");
             }
-            List<X509Certificate> chain = chain(store.getCertificateChain(alias), source);
-            CertificateChains.requireLeafFirst(chain, source);
+            List<X509Certificate> chain = CertificateChains.fromKeyStore(store.getCertificateChain(alias), source);
             KeyChecks.requireSupportedAlgorithm(chain.get(0), source);
             KeyChecks.requireMatch(privateKey, Optional.empty(), chain.get(0), source);
             return new SigningKey(privateKey, chain, Optional.empty());
@@ -107,22 +105,6 @@ final class KeyStoreLoader {
         }
         throw new SignerException("the keystore " + path + " holds " + keys.size() + " key entries ("
                 + String.join(", ", keys) + "); pass the alias of the one to sign with");
-    }
-
-    private static List<X509Certificate> chain(Certificate[] certificates, String source) throws SignerException {
-        if (certificates == null || certificates.length == 0) {
-            throw new SignerException(source + " has no certificate chain; import the key together with its "
-                    + "certificate chain");
-        }
-        List<X509Certificate> chain = new ArrayList<>();
-        for (Certificate c : certificates) {
-            if (!(c instanceof X509Certificate x509)) {
-                throw new SignerException(source + " holds a " + c.getType() + " certificate; only X.509 "
-                        + "certificates can sign patches");
-            }
-            chain.add(x509);
-        }
-        return chain;
     }
 
     private static List<String> aliases(KeyStore store) throws SignerException {

@@ -1,10 +1,10 @@
 package dev.hotpatch.signer.keys;
 
+import dev.hotpatch.signer.BouncyCastle;
 import dev.hotpatch.signer.SignerException;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.EncryptionException;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMException;
@@ -24,24 +24,19 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Loads a signing key from a PEM private key file and a PEM certificate-chain file. */
+/** Loads a signing key from a PEM private key file and a certificate-chain file (PEM or DER). */
 final class PemKeyLoader {
     private PemKeyLoader() {}
 
-    /** Decrypts PKCS#8 (PBES2, scrypt) and OpenSSL's traditional encryption; never registered globally. */
-    private static final Provider BC = new BouncyCastleProvider();
-
     static SigningKey load(KeySpec.PemFiles spec) throws SignerException {
         PrivateKey privateKey = readPrivateKey(spec.privateKey(), spec.password());
-        List<X509Certificate> chain = CertificateChains.orderLeafFirst(
-                readCertificates(spec.certificateChain()), "the certificate file " + spec.certificateChain());
+        List<X509Certificate> chain = CertificateChains.readChainFile(spec.certificateChain());
         String source = "the key " + spec.privateKey() + " with the chain " + spec.certificateChain();
         KeyChecks.requireSupportedAlgorithm(chain.get(0), source);
         KeyChecks.requireMatch(privateKey, Optional.empty(), chain.get(0), source);
@@ -50,7 +45,7 @@ final class PemKeyLoader {
 
     static PrivateKey readPrivateKey(Path path, Optional<char[]> password) throws SignerException {
         List<Object> keys = new ArrayList<>();
-        for (Object o : readPem(path, "private key file")) {
+        for (Object o : readPem(path, KeyFiles.read(path, "private key file"), "private key file")) {
             if (o instanceof PrivateKeyInfo || o instanceof PEMKeyPair || o instanceof PEMEncryptedKeyPair
                     || o instanceof PKCS8EncryptedPrivateKeyInfo) {
                 keys.add(o);
@@ -81,12 +76,12 @@ final class PemKeyLoader {
         String wrong = "the password of the private key " + path + " is wrong (or the file is damaged); check it";
         try {
             if (key instanceof PEMEncryptedKeyPair encrypted) {
-                return encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(secret))
-                        .getPrivateKeyInfo();
+                return encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder()
+                        .setProvider(BouncyCastle.provider()).build(secret)).getPrivateKeyInfo();
             }
             PKCS8EncryptedPrivateKeyInfo encrypted = (PKCS8EncryptedPrivateKeyInfo) key;
             return encrypted.decryptPrivateKeyInfo(
-                    new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(secret));
+                    new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BouncyCastle.provider()).build(secret));
         } catch (EncryptionException | PKCSException e) {
             throw new SignerException(wrong, e);
         } catch (OperatorCreationException e) {
@@ -98,10 +93,15 @@ final class PemKeyLoader {
         }
     }
 
-    static List<X509Certificate> readCertificates(Path path) throws SignerException {
+    /**
+     * The certificates in the PEM text {@code bytes}, read from {@code path} (the {@code what} of messages);
+     * text that holds none is refused with {@code remedy}.
+     */
+    static List<X509Certificate> readCertificates(Path path, byte[] bytes, String what, String remedy)
+            throws SignerException {
         List<X509Certificate> certificates = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        for (Object o : readPem(path, "certificate file")) {
+        for (Object o : readPem(path, bytes, what)) {
             if (o instanceof X509CertificateHolder holder) {
                 try {
                     certificates.add(converter.getCertificate(holder));
@@ -112,14 +112,13 @@ final class PemKeyLoader {
             }
         }
         if (certificates.isEmpty()) {
-            throw new SignerException("the certificate file " + path + " holds no PEM certificate (BEGIN "
-                    + "CERTIFICATE); pass the signer's certificate and its issuers in PEM");
+            throw new SignerException("the " + what + " " + path + " holds no PEM certificate (BEGIN "
+                    + "CERTIFICATE); " + remedy);
         }
         return certificates;
     }
 
-    private static List<Object> readPem(Path path, String what) throws SignerException {
-        byte[] bytes = KeyFiles.read(path, what);
+    private static List<Object> readPem(Path path, byte[] bytes, String what) throws SignerException {
         List<Object> objects = new ArrayList<>();
         try (Reader reader = new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.US_ASCII);
              PEMParser parser = new PEMParser(reader)) {

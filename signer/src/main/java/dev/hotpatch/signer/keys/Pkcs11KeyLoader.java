@@ -13,9 +13,7 @@ import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.ProviderException;
 import java.security.Security;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -54,9 +52,8 @@ final class Pkcs11KeyLoader {
                         + "label of a private key with its certificate");
             }
             List<X509Certificate> chain = spec.certificateChain().isPresent()
-                    ? CertificateChains.orderLeafFirst(PemKeyLoader.readCertificates(spec.certificateChain().get()),
-                            "the certificate file " + spec.certificateChain().get())
-                    : tokenChain(store.getCertificateChain(alias), source);
+                    ? CertificateChains.readChainFile(spec.certificateChain().get())
+                    : CertificateChains.fromKeyStore(store.getCertificateChain(alias), source);
             KeyChecks.requireSupportedAlgorithm(chain.get(0), source);
             KeyChecks.requireMatch(privateKey, Optional.of(provider), chain.get(0), source);
             return new SigningKey(privateKey, chain, Optional.of(provider));
@@ -102,20 +99,6 @@ final class Pkcs11KeyLoader {
             throw new SignerException("cannot open the key store of " + token + " (" + rootMessage(e)
                     + "); check the slot and that a token is present", e);
         }
-    }
-
-    private static List<X509Certificate> tokenChain(Certificate[] certificates, String source)
-            throws SignerException {
-        if (certificates == null || certificates.length == 0) {
-            throw new SignerException(source + " has no certificate on the token; store its certificate on the "
-                    + "token or pass the chain as a PEM file");
-        }
-        List<X509Certificate> chain = new ArrayList<>();
-        for (Certificate c : certificates) {
-            chain.add((X509Certificate) c);
-        }
-        CertificateChains.requireLeafFirst(chain, source);
-        return chain;
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

@@ -1,20 +1,17 @@
 package dev.hotpatch.signer.timestamp;
 
+import dev.hotpatch.signer.DigestAlgorithm;
 import dev.hotpatch.signer.SignerException;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.tsp.TimeStampRequest;
 import org.bouncycastle.tsp.TimeStampRequestGenerator;
 
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,10 +19,6 @@ import java.util.Objects;
  * transient failures with a doubling backoff, and returns the first token that answers the request.
  */
 public final class Rfc3161Timestamper implements Timestamper {
-    private static final Map<String, ASN1ObjectIdentifier> DIGESTS = Map.of(
-            "SHA-256", NISTObjectIdentifiers.id_sha256,
-            "SHA-384", NISTObjectIdentifiers.id_sha384,
-            "SHA-512", NISTObjectIdentifiers.id_sha512);
     private static final int NONCE_BITS = 64;
 
     private final TimestampSettings settings;
@@ -35,22 +28,13 @@ public final class Rfc3161Timestamper implements Timestamper {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    public TimestampSettings settings() {
-        return settings;
-    }
-
     @Override
-    public byte[] timestamp(byte[] signatureValue, String digestAlgorithm) throws SignerException {
-        ASN1ObjectIdentifier digestOid = DIGESTS.get(digestAlgorithm);
-        if (digestOid == null) {
-            throw new SignerException("the time-stamp digest " + digestAlgorithm + " is not supported; use SHA-256 "
-                    + "or SHA-384");
-        }
-        byte[] imprint = digest(signatureValue, digestAlgorithm);
+    public byte[] timestamp(byte[] signatureValue, DigestAlgorithm digest) throws SignerException {
+        byte[] imprint = digest.digest(signatureValue);
         List<String> failures = new ArrayList<>();
         for (URI server : settings.servers()) {
             try {
-                return askWithRetries(server, digestOid, imprint);
+                return askWithRetries(server, digest.oid(), imprint);
             } catch (ServerFailed e) {
                 failures.add(server + " " + e.summary);
             }
@@ -114,14 +98,6 @@ public final class Rfc3161Timestamper implements Timestamper {
             case 3 -> "three times";
             default -> n + " times";
         };
-    }
-
-    private static byte[] digest(byte[] data, String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm).digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has " + algorithm, e);
-        }
     }
 
     private static void pause(long millis, URI server) throws SignerException {

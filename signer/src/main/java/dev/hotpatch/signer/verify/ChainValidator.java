@@ -3,10 +3,10 @@ package dev.hotpatch.signer.verify;
 import dev.hotpatch.signer.Failure;
 import dev.hotpatch.signer.FailureKind;
 import dev.hotpatch.signer.authenticode.AlgorithmPolicy;
+import dev.hotpatch.signer.keys.CertificateChains;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 
 import java.security.GeneralSecurityException;
-import java.security.PublicKey;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Finds the path from a certificate to one of the pinned anchors among the certificates a signature carries, then
@@ -39,20 +38,11 @@ public final class ChainValidator {
     public static final int MAX_PATH = 8;
 
     /**
-     * @param path     the certificates from the signer up, without the anchor
-     * @param anchor   the pinned certificate the path leads to, when it does
+     * @param subjects the subjects from the signer up the path found, and the pinned anchor it leads to, if any
      * @param problems failures of kind untrusted_chain, certificate_expired, certificate_not_yet_valid and
      *                 weak_algorithm (a certificate signed with SHA-1 or MD5)
      */
-    public record Result(List<X509Certificate> path, Optional<X509Certificate> anchor, List<Failure> problems) {
-        /** Subjects from the signer to the anchor. */
-        public List<String> subjects() {
-            List<String> out = path.stream().map(c -> c.getSubjectX500Principal().getName())
-                    .collect(Collectors.toCollection(ArrayList::new));
-            anchor.ifPresent(a -> out.add(a.getSubjectX500Principal().getName()));
-            return out;
-        }
-    }
+    public record Result(List<String> subjects, List<Failure> problems) {}
 
     /**
      * @param timeSource says where {@code at} comes from, for messages ("the time-stamp's time")
@@ -96,27 +86,22 @@ public final class ChainValidator {
         if (anchor != null && !path.isEmpty()) {
             pkix(path, anchor, timeProblem ? commonValidity(path).orElse(at) : at, problems);
         }
-        return new Result(List.copyOf(path), Optional.ofNullable(anchor), List.copyOf(problems));
+        List<String> subjects = new ArrayList<>();
+        path.forEach(c -> subjects.add(c.getSubjectX500Principal().getName()));
+        if (anchor != null) {
+            subjects.add(anchor.getSubjectX500Principal().getName());
+        }
+        return new Result(List.copyOf(subjects), List.copyOf(problems));
     }
 
     private static X509Certificate issuer(X509Certificate child, List<X509Certificate> candidates,
                                           List<X509Certificate> exclude) {
         for (X509Certificate c : candidates) {
-            if (!exclude.contains(c) && c.getSubjectX500Principal().equals(child.getIssuerX500Principal())
-                    && verifies(child, c.getPublicKey())) {
+            if (!exclude.contains(c) && CertificateChains.issued(c, child)) {
                 return c;
             }
         }
         return null;
-    }
-
-    private static boolean verifies(X509Certificate cert, PublicKey key) {
-        try {
-            cert.verify(key);
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
     }
 
     private static boolean checkTimes(List<X509Certificate> path, Instant at, String timeSource, List<Failure> out) {

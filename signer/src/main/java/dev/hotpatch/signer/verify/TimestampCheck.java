@@ -5,13 +5,20 @@ import dev.hotpatch.signer.Failure;
 import dev.hotpatch.signer.FailureKind;
 import dev.hotpatch.signer.authenticode.AlgorithmPolicy;
 import dev.hotpatch.signer.authenticode.DerLimits;
+import dev.hotpatch.signer.authenticode.SignatureFormatException;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.cms.SignedData;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.tsp.TSPException;
 import org.bouncycastle.tsp.TimeStampToken;
+import org.bouncycastle.tsp.TimeStampTokenInfo;
 
+import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -41,14 +48,15 @@ public final class TimestampCheck {
      */
     public record Result(Optional<Instant> time, Optional<String> authority, List<Failure> problems) {}
 
-    public static Result check(byte[] token, byte[] signatureValue, List<X509Certificate> anchors) {
+    /**
+     * @param token the token (a ContentInfo) as {@link dev.hotpatch.signer.authenticode.AuthenticodeSignature} read
+     *              it, inside a signature whose DER it has bounded already
+     */
+    public static Result check(ASN1Encodable token, byte[] signatureValue, List<X509Certificate> anchors) {
         List<Failure> problems = new ArrayList<>();
         TimeStampToken tst;
         try {
-            DerLimits.check(token, 0, token.length, "the time-stamp token");
-            tst = new TimeStampToken(ContentInfo.getInstance(token));
-            byte[] tstInfo = (byte[]) tst.toCMSSignedData().getSignedContent().getContent();
-            DerLimits.check(tstInfo, 0, tstInfo.length, "the time-stamp token's TSTInfo");
+            tst = parse(token);
         } catch (Exception e) {
             // Bouncy Castle reports malformed tokens with checked and unchecked exceptions alike.
             problems.add(bad("the time-stamp token cannot be parsed (" + e.getClass().getSimpleName()
@@ -64,19 +72,45 @@ public final class TimestampCheck {
         }
     }
 
+    /**
+     * Reads a time-stamp token (a ContentInfo) whose own DER a {@link DerLimits} walk has bounded already: checks
+     * the TSTInfo inside its eContent OCTET STRING, which that walk does not enter, before Bouncy Castle parses it.
+     */
+    public static TimeStampToken parse(ASN1Encodable token) throws SignatureFormatException, TSPException, IOException {
+        ContentInfo info = ContentInfo.getInstance(token);
+        ASN1Encodable content = SignedData.getInstance(info.getContent()).getEncapContentInfo().getContent();
+        if (!(content instanceof ASN1OctetString octets)) {
+            throw new SignatureFormatException("the time-stamp token carries no TSTInfo");
+        }
+        byte[] tstInfo = octets.getOctets();
+        DerLimits.check(tstInfo, 0, tstInfo.length, "the time-stamp token's TSTInfo");
+        return new TimeStampToken(info);
+    }
+
+    /**
+     * Empty when the token's message imprint is an allowed digest ({@link DigestAlgorithm}) of
+     * {@code signatureValue}; else a weak_algorithm failure (another digest) or a bad_timestamp one (the imprint is
+     * over other data). Signing and verification both ask this of every token.
+     */
+    public static Optional<Failure> checkImprint(TimeStampTokenInfo info, byte[] signatureValue) {
+        Optional<DigestAlgorithm> imprint = DigestAlgorithm.of(info.getMessageImprintAlgOID());
+        if (imprint.isEmpty()) {
+            return Optional.of(new Failure(FailureKind.WEAK_ALGORITHM, "the time-stamp's message imprint uses "
+                    + AlgorithmPolicy.name(info.getMessageImprintAlgOID()) + ", which is not allowed; time-stamp with"
+                    + " SHA-256 or SHA-384"));
+        }
+        if (!MessageDigest.isEqual(imprint.get().digest(signatureValue), info.getMessageImprintDigest())) {
+            return Optional.of(new Failure(FailureKind.BAD_TIMESTAMP, "the time-stamp token is for other data (its"
+                    + " message imprint is not the " + imprint.get().jcaName() + " of this signature value)"));
+        }
+        return Optional.empty();
+    }
+
     private static Result checkParsed(TimeStampToken tst, byte[] signatureValue, List<X509Certificate> anchors,
                                       List<Failure> problems) {
         Instant genTime = tst.getTimeStampInfo().getGenTime().toInstant();
-        var imprintOid = tst.getTimeStampInfo().getMessageImprintAlgOID();
-        Optional<DigestAlgorithm> imprint = DigestAlgorithm.of(imprintOid);
-        if (imprint.isEmpty()) {
-            problems.add(new Failure(FailureKind.WEAK_ALGORITHM, "the time-stamp's message imprint uses "
-                    + AlgorithmPolicy.name(imprintOid) + ", which is not allowed; time-stamp with SHA-256 or SHA-384"));
-        } else if (!MessageDigest.isEqual(imprint.get().digest(signatureValue),
-                tst.getTimeStampInfo().getMessageImprintDigest())) {
-            problems.add(bad("the time-stamp token is for other data (its message imprint is not the "
-                    + imprint.get().jcaName() + " of this signature value)"));
-        }
+        checkImprint(tst.getTimeStampInfo(), signatureValue).ifPresent(f ->
+                problems.add(f.kind() == FailureKind.BAD_TIMESTAMP ? bad(f.message()) : f));
         List<X509Certificate> certificates = certificates(tst);
         X509Certificate tsa = null;
         for (X509Certificate c : certificates) {

@@ -2,10 +2,14 @@ package dev.hotpatch.signer.keys;
 
 import dev.hotpatch.signer.HotpatchOids;
 import dev.hotpatch.signer.SignerException;
+import dev.hotpatch.signer.testpki.TestPki;
 import dev.hotpatch.testsupport.ExternalTools;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.math.ec.ECPoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,6 +19,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +53,7 @@ class DevelopmentKeyTest {
         assertEquals(configDir.resolve("development-root.pem"), key.anchorFile());
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(configDir)));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key.keyStore())));
-        assertEquals(List.of(key.anchor()), PemKeyLoader.readCertificates(key.anchorFile()));
+        assertEquals(List.of(key.anchor()), CertificateChains.readAnchors(List.of(key.anchorFile())));
         assertEquals(2, key.key().chain().size());
         assertEquals(key.anchor(), key.key().chain().get(1));
         try (var files = Files.list(configDir)) {
@@ -86,6 +91,13 @@ class DevelopmentKeyTest {
         verifier.initVerify(leaf);
         verifier.update(new byte[]{1, 2, 3});
         assertTrue(verifier.verify(signer.sign()));
+
+        // Independently of any signature: the certificate's public point is the private scalar times P-256's G.
+        BigInteger scalar = ((ECPrivateKey) key.key().privateKey()).getS();
+        ECPoint derived = ECNamedCurveTable.getByName("P-256").getG().multiply(scalar).normalize();
+        java.security.spec.ECPoint certified = ((ECPublicKey) leaf.getPublicKey()).getW();
+        assertEquals(certified.getAffineX(), derived.getAffineXCoord().toBigInteger());
+        assertEquals(certified.getAffineY(), derived.getAffineYCoord().toBigInteger());
     }
 
     @Test
@@ -131,9 +143,9 @@ class DevelopmentKeyTest {
         DevelopmentKey key = DevelopmentKey.loadOrCreate(temp);
         Files.delete(key.anchorFile());
         assertEquals(key.anchor(), DevelopmentKey.loadOrCreate(temp).anchor());
-        assertEquals(List.of(key.anchor()), PemKeyLoader.readCertificates(key.anchorFile()));
+        assertEquals(List.of(key.anchor()), CertificateChains.readAnchors(List.of(key.anchorFile())));
 
-        KeyFixtures.pem(key.anchorFile(), dev.hotpatch.signer.testpki.TestPki.root("Other Root").certificate());
+        TestPki.writePem(key.anchorFile(), TestPki.root("Other Root").certificate());
         SignerException e = assertThrows(SignerException.class, () -> DevelopmentKey.loadOrCreate(temp));
         assertEquals("the development root " + key.anchorFile() + " is not the root of " + key.keyStore()
                 + "; delete " + key.anchorFile() + " to write it again", e.getMessage());
@@ -145,7 +157,7 @@ class DevelopmentKeyTest {
         Files.delete(old.keyStore());
         DevelopmentKey fresh = DevelopmentKey.loadOrCreate(temp);
         assertTrue(fresh.created());
-        assertEquals(List.of(fresh.anchor()), PemKeyLoader.readCertificates(fresh.anchorFile()));
+        assertEquals(List.of(fresh.anchor()), CertificateChains.readAnchors(List.of(fresh.anchorFile())));
         assertFalse(fresh.anchor().equals(old.anchor()));
     }
 

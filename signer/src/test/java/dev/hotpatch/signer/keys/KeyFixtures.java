@@ -4,11 +4,9 @@ import dev.hotpatch.signer.testpki.TestPki;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.util.io.pem.PemObject;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -17,7 +15,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
-/** Writes keystores and PEM files for the key-loading tests. */
+/** Writes keystores and the PEM forms TestPki.writePem does not, for the key-loading tests. */
 final class KeyFixtures {
     private KeyFixtures() {}
 
@@ -52,7 +50,7 @@ final class KeyFixtures {
 
     /** PKCS#8 "BEGIN PRIVATE KEY". */
     static Path pkcs8(Path file, PrivateKey key) throws Exception {
-        return pem(file, new JcaPKCS8Generator(key, null));
+        return TestPki.writePem(file, TestPki.pkcs8(key));
     }
 
     /**
@@ -63,11 +61,6 @@ final class KeyFixtures {
         PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
         ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
         ECPrivateKey withCurve = new ECPrivateKey(256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
-        return pem(file, new PemObject("EC PRIVATE KEY", withCurve.getEncoded()));
-    }
-
-    static Path pem(Path file, Object... objects) throws Exception {
-        Files.writeString(file, TestPki.pem(objects), StandardCharsets.US_ASCII);
-        return file;
+        return TestPki.writePem(file, new PemObject("EC PRIVATE KEY", withCurve.getEncoded()));
     }
 }

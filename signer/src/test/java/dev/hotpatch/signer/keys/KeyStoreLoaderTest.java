@@ -148,9 +148,8 @@ class KeyStoreLoaderTest {
         TestPki.Issued leaf = PKI.root().issueCodeSigning("Weak Signer", rsa);
         Path p12 = KeyFixtures.keyStore(dir.resolve("weak.p12"), "PKCS12", STORE_PASSWORD, STORE_PASSWORD, "k",
                 rsa.getPrivate(), List.of(leaf.certificate(), PKI.root().certificate()));
-        assertEquals("the RSA key of alias 'k' in " + p12 + " has 2048 bits, but hotpatch verification requires at "
-                + "least 3072; issue a new key of 3072 bits or more, or an ECDSA P-256 key",
-                failure(p12, null, STORE_PASSWORD, null));
+        assertEquals("the key of alias 'k' in " + p12 + " is RSA of 2048 bits, fewer than the 3072 required; use a "
+                + "longer RSA key or ECDSA P-256/P-384", failure(p12, null, STORE_PASSWORD, null));
     }
 
     @Test
@@ -158,7 +157,7 @@ class KeyStoreLoaderTest {
         Path missing = dir.resolve("missing.p12");
         assertEquals("the keystore " + missing + " does not exist; check the path",
                 failure(missing, null, STORE_PASSWORD, null));
-        Path pem = KeyFixtures.pem(dir.resolve("chain.pem"), PKI.leaf().certificate());
+        Path pem = TestPki.writePem(dir.resolve("chain.pem"), PKI.leaf().certificate());
         assertEquals("the file " + pem + " is neither a PKCS#12 nor a JKS keystore; pass a .p12/.pfx or .jks file, "
                 + "or use the PEM options for PEM files", failure(pem, null, STORE_PASSWORD, null));
         Path truncated = dir.resolve("truncated.p12");

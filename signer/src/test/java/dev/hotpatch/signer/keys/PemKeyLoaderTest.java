@@ -39,13 +39,13 @@ class PemKeyLoaderTest {
 
     /** The chain file in the order root, leaf, intermediate. */
     private Path shuffledChain() throws Exception {
-        return KeyFixtures.pem(dir.resolve("chain.pem"), PKI.root().certificate(), PKI.leaf().certificate(),
+        return TestPki.writePem(dir.resolve("chain.pem"), PKI.root().certificate(), PKI.leaf().certificate(),
                 PKI.intermediate().certificate());
     }
 
     @Test
     void pkcs8KeyWithShuffledChainLoadsLeafFirst() throws Exception {
-        Path key = KeyFixtures.pem(dir.resolve("key.pem"), new JcaPKCS8Generator(PKI.leaf().privateKey(), null));
+        Path key = TestPki.writePem(dir.resolve("key.pem"), TestPki.pkcs8(PKI.leaf().privateKey()));
         assertTrue(Files.readString(key).startsWith("-----BEGIN PRIVATE KEY-----"));
         SigningKey loaded = load(key, shuffledChain(), null);
         assertEquals(PKI.chain(), loaded.chain());
@@ -56,9 +56,9 @@ class PemKeyLoaderTest {
     void traditionalRsaKeyLoads() throws Exception {
         KeyPair rsa = TestPki.rsaKeyPair(3072);
         TestPki.Issued leaf = PKI.root().issueCodeSigning("RSA Signer", rsa);
-        Path key = KeyFixtures.pem(dir.resolve("rsa.pem"), rsa.getPrivate());
+        Path key = TestPki.writePem(dir.resolve("rsa.pem"), rsa.getPrivate());
         assertTrue(Files.readString(key).startsWith("-----BEGIN RSA PRIVATE KEY-----"));
-        Path chain = KeyFixtures.pem(dir.resolve("chain.pem"), PKI.root().certificate(), leaf.certificate());
+        Path chain = TestPki.writePem(dir.resolve("chain.pem"), PKI.root().certificate(), leaf.certificate());
         assertEquals(List.of(leaf.certificate(), PKI.root().certificate()), load(key, chain, null).chain());
     }
 
@@ -73,7 +73,7 @@ class PemKeyLoaderTest {
     void encryptedPkcs8KeyLoadsWithItsPassword() throws Exception {
         OutputEncryptor encryptor = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
                 .setProvider(new BouncyCastleProvider()).setPassword("pem-secret".toCharArray()).build();
-        Path key = KeyFixtures.pem(dir.resolve("enc.pem"), new JcaPKCS8Generator(PKI.leaf().privateKey(), encryptor));
+        Path key = TestPki.writePem(dir.resolve("enc.pem"), new JcaPKCS8Generator(PKI.leaf().privateKey(), encryptor));
         assertTrue(Files.readString(key).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
         Path chain = shuffledChain();
         assertEquals(PKI.chain(), load(key, chain, "pem-secret").chain());
@@ -85,7 +85,7 @@ class PemKeyLoaderTest {
     @Test
     void keysEncryptedByOpensslLoad() throws Exception {
         Path openssl = ExternalTools.require("openssl", "openssl");
-        Path plain = KeyFixtures.pem(dir.resolve("plain.pem"), new JcaPKCS8Generator(PKI.leaf().privateKey(), null));
+        Path plain = TestPki.writePem(dir.resolve("plain.pem"), TestPki.pkcs8(PKI.leaf().privateKey()));
         Path pkcs8 = dir.resolve("openssl-pkcs8.pem");
         run(openssl.toString(), "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", plain.toString(),
                 "-out", pkcs8.toString(), "-passout", "pass:openssl-secret");
@@ -112,7 +112,7 @@ class PemKeyLoaderTest {
     @Test
     void chainWithAGapIsRefused() throws Exception {
         Path key = KeyFixtures.pkcs8(dir.resolve("key.pem"), PKI.leaf().privateKey());
-        Path chain = KeyFixtures.pem(dir.resolve("gap.pem"), PKI.leaf().certificate(), PKI.root().certificate());
+        Path chain = TestPki.writePem(dir.resolve("gap.pem"), PKI.leaf().certificate(), PKI.root().certificate());
         assertEquals("the certificate file " + chain + " does not hold one chain: 2 certificates issued none of the "
                 + "others (CN=Test Signer,O=hotpatch tests; CN=Test Root,O=hotpatch tests); keep only the signer's "
                 + "certificate and its issuers", failure(key, chain, null));
@@ -122,7 +122,7 @@ class PemKeyLoaderTest {
     void unrelatedExtraCertificateIsRefused() throws Exception {
         Path key = KeyFixtures.pkcs8(dir.resolve("key.pem"), PKI.leaf().privateKey());
         TestPki.Issued stranger = TestPki.root("Stranger Root");
-        Path chain = KeyFixtures.pem(dir.resolve("extra.pem"), PKI.leaf().certificate(),
+        Path chain = TestPki.writePem(dir.resolve("extra.pem"), PKI.leaf().certificate(),
                 PKI.intermediate().certificate(), stranger.certificate());
         assertEquals("the certificate file " + chain + " does not hold one chain: 2 certificates issued none of the "
                 + "others (CN=Test Signer,O=hotpatch tests; CN=Stranger Root,O=hotpatch tests); keep only the "
@@ -132,7 +132,7 @@ class PemKeyLoaderTest {
     @Test
     void leafAloneIsAChain() throws Exception {
         Path key = KeyFixtures.pkcs8(dir.resolve("key.pem"), PKI.leaf().privateKey());
-        Path chain = KeyFixtures.pem(dir.resolve("leaf.pem"), PKI.leaf().certificate());
+        Path chain = TestPki.writePem(dir.resolve("leaf.pem"), PKI.leaf().certificate());
         assertEquals(List.of(PKI.leaf().certificate()), load(key, chain, null).chain());
     }
 
@@ -142,11 +142,11 @@ class PemKeyLoaderTest {
         generator.initialize(new ECGenParameterSpec("brainpoolP256r1"));
         KeyPair brainpool = generator.generateKeyPair();
         TestPki.Issued leaf = PKI.root().issueCodeSigning("Brainpool Signer", brainpool);
-        Path key = KeyFixtures.pem(dir.resolve("bp.pem"), new JcaPKCS8Generator(brainpool.getPrivate(), null));
-        Path chain = KeyFixtures.pem(dir.resolve("bp-chain.pem"), leaf.certificate());
+        Path key = TestPki.writePem(dir.resolve("bp.pem"), TestPki.pkcs8(brainpool.getPrivate()));
+        Path chain = TestPki.writePem(dir.resolve("bp-chain.pem"), leaf.certificate());
         String message = failure(key, chain, null);
-        assertTrue(message.startsWith("the EC key of the key " + key + " with the chain " + chain + " is not on "
-                + "curve P-256 or P-384 ("), message);
+        assertEquals("the key of the key " + key + " with the chain " + chain + " is ECDSA on brainpoolP256r1; only "
+                + "P-256 and P-384 are allowed", message);
     }
 
     @Test
@@ -157,7 +157,7 @@ class PemKeyLoaderTest {
                 + "(BEGIN PRIVATE KEY, BEGIN ENCRYPTED PRIVATE KEY, BEGIN RSA PRIVATE KEY or BEGIN EC PRIVATE KEY)",
                 failure(chain, chain, null));
         assertEquals("the certificate file " + key + " holds no PEM certificate (BEGIN CERTIFICATE); pass the "
-                + "signer's certificate and its issuers in PEM", failure(key, key, null));
+                + "signer's certificate and its issuers in PEM or DER", failure(key, key, null));
         Path missing = dir.resolve("missing.pem");
         assertEquals("the private key file " + missing + " does not exist; check the path",
                 failure(missing, chain, null));

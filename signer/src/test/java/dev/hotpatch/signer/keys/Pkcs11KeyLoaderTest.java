@@ -93,7 +93,7 @@ class Pkcs11KeyLoaderTest {
 
     @Test
     void chainFromPemFileReplacesTheTokensCertificates() throws Exception {
-        Path chain = KeyFixtures.pem(dir.resolve("token-chain.pem"), ecPki.root().certificate(),
+        Path chain = TestPki.writePem(dir.resolve("token-chain.pem"), ecPki.root().certificate(),
                 ecPki.intermediate().certificate(), ecPki.leaf().certificate());
         List<String> out = child(0, "sign", "library=" + SOFTHSM, "label=" + LABEL, "pin=" + PIN, "alias=ec-signer",
                 "chain=" + chain);
@@ -103,7 +103,7 @@ class Pkcs11KeyLoaderTest {
 
     @Test
     void chainFromPemFileOfAnotherKeyIsRefused() throws Exception {
-        Path chain = KeyFixtures.pem(dir.resolve("rsa-chain.pem"), rsaLeaf.certificate(), ecPki.root().certificate());
+        Path chain = TestPki.writePem(dir.resolve("rsa-chain.pem"), rsaLeaf.certificate(), ecPki.root().certificate());
         List<String> out = child(3, "sign", "library=" + SOFTHSM, "label=" + LABEL, "pin=" + PIN, "alias=ec-signer",
                 "chain=" + chain);
         assertEquals("the certificate CN=RSA Token Signer,O=hotpatch tests of key 'ec-signer' on token '" + LABEL

@@ -14,12 +14,16 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -77,7 +81,12 @@ public final class TestPki {
         }
     }
 
-    public enum Profile { CA, HOTPATCH_SIGNING, TSA, PLAIN }
+    /**
+     * What a certificate is for: a CA; a hotpatch signer (id-kp-codeSigning and the hotpatch-signing EKU); an
+     * ordinary code signer (id-kp-codeSigning only); a TSA (critical id-kp-timeStamping only); or a leaf with
+     * digitalSignature and no extended key usage.
+     */
+    public enum Profile { CA, HOTPATCH_SIGNING, CODE_SIGNING, TSA, PLAIN }
 
     public record Validity(Instant notBefore, Instant notAfter) {}
 
@@ -91,7 +100,11 @@ public final class TestPki {
     }
 
     public static Issued root(String commonName, KeyPair keyPair) {
-        return issueBy(null, commonName, keyPair, Profile.CA, defaultValidity());
+        return root(commonName, keyPair, defaultValidity());
+    }
+
+    public static Issued root(String commonName, KeyPair keyPair, Validity validity) {
+        return issueBy(null, commonName, keyPair, Profile.CA, validity);
     }
 
     public static KeyPair ecKeyPair() {
@@ -127,7 +140,11 @@ public final class TestPki {
         });
     }
 
-    /** PEM text of certificates, keys or any object Bouncy Castle's PEM writer knows. */
+    /**
+     * PEM text of certificates, keys or any object Bouncy Castle's PEM writer knows. A private key comes out in
+     * OpenSSL's traditional form ("BEGIN RSA PRIVATE KEY"); wrap it in {@link #pkcs8} for "BEGIN PRIVATE KEY", which
+     * openssl and osslsigncode read for EC keys too.
+     */
     public static String pem(Object... objects) {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
@@ -138,6 +155,20 @@ public final class TestPki {
             throw new UncheckedIOException(e);
         }
         return text.toString();
+    }
+
+    /** Writes {@link #pem} of the objects to {@code file}; the tests' one PEM writer. */
+    public static Path writePem(Path file, Object... objects) throws IOException {
+        return Files.writeString(file, pem(objects), StandardCharsets.US_ASCII);
+    }
+
+    /** A private key as unencrypted PKCS#8 ("BEGIN PRIVATE KEY"), for {@link #pem} and {@link #writePem}. */
+    public static Object pkcs8(PrivateKey key) {
+        try {
+            return new JcaPKCS8Generator(key, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Issued issueBy(Issued issuer, String commonName, KeyPair keyPair, Profile profile,
@@ -169,6 +200,11 @@ public final class TestPki {
                         .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[]{
                                 KeyPurposeId.id_kp_codeSigning,
                                 KeyPurposeId.getInstance(HotpatchOids.HOTPATCH_SIGNING)}));
+                case CODE_SIGNING -> builder
+                        .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                        .addExtension(Extension.extendedKeyUsage, false,
+                                new ExtendedKeyUsage(KeyPurposeId.id_kp_codeSigning));
                 case TSA -> builder
                         .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                         .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))

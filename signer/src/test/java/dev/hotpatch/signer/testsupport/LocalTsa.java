@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>{@code
  * try (LocalTsa tsa = LocalTsa.start()) {
  *     Timestamper t = new Rfc3161Timestamper(TimestampSettings.of(List.of(tsa.url())));
- *     byte[] token = t.timestamp(signatureValue, "SHA-256");
+ *     byte[] token = t.timestamp(signatureValue, DigestAlgorithm.SHA256);
  *     // verify the token's chain against tsa.rootCertificate()
  * }
  * }</pre>

@@ -1,5 +1,6 @@
 package dev.hotpatch.signer.timestamp;
 
+import dev.hotpatch.signer.DigestAlgorithm;
 import dev.hotpatch.signer.SignerException;
 import dev.hotpatch.signer.testsupport.LocalTsa;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -37,14 +38,14 @@ class Rfc3161TimestamperTest {
     }
 
     private static String failure(Rfc3161Timestamper timestamper) {
-        return assertThrows(SignerException.class, () -> timestamper.timestamp(SIGNATURE_VALUE, "SHA-256"))
+        return assertThrows(SignerException.class, () -> timestamper.timestamp(SIGNATURE_VALUE, DigestAlgorithm.SHA256))
                 .getMessage();
     }
 
     @Test
     void grantedTokenCoversTheSignatureValueAndVerifiesWithTheTsaCertificate() throws Exception {
         try (LocalTsa tsa = LocalTsa.start()) {
-            byte[] der = timestamper(tsa.url()).timestamp(SIGNATURE_VALUE, "SHA-256");
+            byte[] der = timestamper(tsa.url()).timestamp(SIGNATURE_VALUE, DigestAlgorithm.SHA256);
 
             assertArrayEquals(der, ASN1Primitive.fromByteArray(der).getEncoded(ASN1Encoding.DER), "DER encoded");
             TimeStampToken token = new TimeStampToken(ContentInfo.getInstance(der));
@@ -68,7 +69,7 @@ class Rfc3161TimestamperTest {
     @Test
     void sha384ImprintIsRequestedWhenAsked() throws Exception {
         try (LocalTsa tsa = LocalTsa.start()) {
-            byte[] der = timestamper(tsa.url()).timestamp(SIGNATURE_VALUE, "SHA-384");
+            byte[] der = timestamper(tsa.url()).timestamp(SIGNATURE_VALUE, DigestAlgorithm.SHA384);
             TimeStampToken token = new TimeStampToken(new CMSSignedData(der));
             assertEquals(NISTObjectIdentifiers.id_sha384, token.getTimeStampInfo().getMessageImprintAlgOID());
             assertArrayEquals(MessageDigest.getInstance("SHA-384").digest(SIGNATURE_VALUE),
@@ -80,8 +81,8 @@ class Rfc3161TimestamperTest {
     void eachRequestCarriesAFreshNonce() throws Exception {
         try (LocalTsa tsa = LocalTsa.start()) {
             Rfc3161Timestamper timestamper = timestamper(tsa.url());
-            timestamper.timestamp(SIGNATURE_VALUE, "SHA-256");
-            timestamper.timestamp(SIGNATURE_VALUE, "SHA-256");
+            timestamper.timestamp(SIGNATURE_VALUE, DigestAlgorithm.SHA256);
+            timestamper.timestamp(SIGNATURE_VALUE, DigestAlgorithm.SHA256);
             assertNotEquals(tsa.received().get(0).getNonce(), tsa.received().get(1).getNonce());
         }
     }
@@ -106,7 +107,7 @@ class Rfc3161TimestamperTest {
     void serverThatFailsTwiceThenAnswersGivesAToken() throws Exception {
         try (LocalTsa tsa = LocalTsa.start()) {
             tsa.failNext(2);
-            byte[] der = timestamper(tsa.url()).timestamp(SIGNATURE_VALUE, "SHA-256");
+            byte[] der = timestamper(tsa.url()).timestamp(SIGNATURE_VALUE, DigestAlgorithm.SHA256);
             assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(SIGNATURE_VALUE),
                     new TimeStampToken(new CMSSignedData(der)).getTimeStampInfo().getMessageImprintDigest());
             assertEquals(3, tsa.requests());
@@ -117,7 +118,7 @@ class Rfc3161TimestamperTest {
     void failsOverToTheNextServer() throws Exception {
         try (LocalTsa broken = LocalTsa.start(LocalTsa.Mode.HTTP_500); LocalTsa good = LocalTsa.start()) {
             byte[] der = timestamper(LocalTsa.refusingUrl(), broken.url(), good.url())
-                    .timestamp(SIGNATURE_VALUE, "SHA-256");
+                    .timestamp(SIGNATURE_VALUE, DigestAlgorithm.SHA256);
             assertTrue(der.length > 0);
             assertEquals(3, broken.requests());
             assertEquals(1, good.requests());
@@ -217,11 +218,20 @@ class Rfc3161TimestamperTest {
 
     @Test
     void unsupportedDigestIsRefusedBeforeAnyRequest() throws Exception {
+        // A Timestamper takes a DigestAlgorithm, so MD5 or SHA-512 cannot reach one: they are refused where a name
+        // becomes a DigestAlgorithm, before any request is sent.
         try (LocalTsa tsa = LocalTsa.start()) {
+            Rfc3161Timestamper timestamper = timestamper(tsa.url());
             SignerException e = assertThrows(SignerException.class,
-                    () -> timestamper(tsa.url()).timestamp(SIGNATURE_VALUE, "MD5"));
-            assertEquals("the time-stamp digest MD5 is not supported; use SHA-256 or SHA-384", e.getMessage());
+                    () -> timestamper.timestamp(SIGNATURE_VALUE, DigestAlgorithm.named("MD5")));
+            assertEquals("digest algorithm \"MD5\" is not allowed; use SHA-256 or SHA-384 (MD5 is broken for "
+                    + "signatures)", e.getMessage());
+            SignerException sha512 = assertThrows(SignerException.class,
+                    () -> timestamper.timestamp(SIGNATURE_VALUE, DigestAlgorithm.named("SHA-512")));
+            assertEquals("digest algorithm \"SHA-512\" is not allowed; use SHA-256 or SHA-384", sha512.getMessage());
             assertEquals(0, tsa.requests());
+            assertEquals(List.of(DigestAlgorithm.SHA256, DigestAlgorithm.SHA384), List.of(DigestAlgorithm.values()),
+                    "only these two can be passed to a Timestamper");
         }
     }
 
