@@ -1,5 +1,6 @@
 package dev.hotpatch.cli;
 
+import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.packager.apply.OfflineApplier;
 import dev.hotpatch.packager.format.PatchFormatException;
 import dev.hotpatch.io.AtomicFile;
@@ -69,7 +70,7 @@ final class ApplyCommand implements Callable<Integer> {
             throw Errors.InputException.malformed(baseFile.toString(), e);
         }
         if (!trust.isEmpty()) {
-            PatchVerification v = PatchVerification.of(patchBytes, base, TrustAnchors.read(trust), minSequence);
+            PatchVerification v = PatchVerification.of(patchBytes, base, CertificateChains.readAnchors(trust), minSequence);
             if (!v.trusted()) {
                 spec.commandLine().getOut().print(v.toText(patchFile.toString(), baseFile.toString()));
                 spec.commandLine().getOut().println("hotpatch: not applied: the patch does not verify.");

@@ -1,5 +1,6 @@
 package dev.hotpatch.cli;
 
+import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.differ.Differ;
 import dev.hotpatch.differ.DifferException;
 import dev.hotpatch.differ.classify.DiffResult;
@@ -83,7 +84,7 @@ final class CreateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SigningKeys.Loaded signer = unsigned ? null : SigningKeys.loadWithAnchor(key, spec.commandLine().getErr());
         SignOptions signOptions = unsigned ? null : signing.toSignOptions();
-        List<X509Certificate> anchors = unsigned ? List.of() : SigningKeys.anchorsFor(signer, TrustAnchors.read(trust));
+        List<X509Certificate> anchors = unsigned ? List.of() : SigningKeys.anchorsFor(signer, CertificateChains.readAnchors(trust));
         Packager.Made made;
         try {
             made = Packager.make(oldFile, newFile, Differ.Options.defaults(),

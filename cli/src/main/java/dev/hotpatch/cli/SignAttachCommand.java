@@ -1,5 +1,6 @@
 package dev.hotpatch.cli;
 
+import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.signer.DetachedSigning;
 import dev.hotpatch.signer.timestamp.Timestamper;
 import picocli.CommandLine.Command;
@@ -52,7 +53,7 @@ final class SignAttachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Optional<Timestamper> ts = signing.toSignOptions().timestamper();
-        DetachedSigning.attachFile(image, request, Files.readAllBytes(signature), CertificateFiles.chain(chain), ts, out);
+        DetachedSigning.attachFile(image, request, Files.readAllBytes(signature), CertificateChains.readChainFile(chain), ts, out);
         spec.commandLine().getOut().println("wrote " + out);
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package dev.hotpatch.cli;
 
+import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.signer.DetachedSigning;
 import dev.hotpatch.signer.SigningRequest;
 import picocli.CommandLine.Command;
@@ -42,7 +43,7 @@ final class SignRequestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SigningRequest r = DetachedSigning.exportFile(image, CertificateFiles.chain(chain), signing.toSignOptions(), request);
+        SigningRequest r = DetachedSigning.exportFile(image, CertificateChains.readChainFile(chain), signing.toSignOptions(), request);
         Path tbs = request.resolveSibling(request.getFileName() + ".tbs");
         r.writeToBeSigned(tbs);
         spec.commandLine().getOut().printf("wrote %s and %s: sign %s with %s, then run hotpatch sign-attach%n", request,

@@ -1,5 +1,6 @@
 package dev.hotpatch.cli;
 
+import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.PeReader;
@@ -63,7 +64,7 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (PeFormatException e) {
             throw Errors.InputException.malformed(baseFile.toString(), e);
         }
-        PatchVerification v = PatchVerification.of(Files.readAllBytes(patchFile), base, TrustAnchors.read(anchors),
+        PatchVerification v = PatchVerification.of(Files.readAllBytes(patchFile), base, CertificateChains.readAnchors(anchors),
                 minSequence);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? v.toJson(patchFile.toString(), baseFile.toString()) + "\n"

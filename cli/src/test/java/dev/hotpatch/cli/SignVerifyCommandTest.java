@@ -1,5 +1,6 @@
 package dev.hotpatch.cli;
 
+import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.signer.testpki.TestPki;
@@ -198,7 +199,7 @@ class SignVerifyCommandTest {
     void everySingleByteFlipOfASignedPatchFails() throws Exception {
         byte[] good = Files.readAllBytes(patch);
         PeImage base = PeReader.read(V1);
-        List<java.security.cert.X509Certificate> anchors = TrustAnchors.read(List.of(devRoot));
+        List<java.security.cert.X509Certificate> anchors = CertificateChains.readAnchors(List.of(devRoot));
         assertTrue(PatchVerification.of(good, base, anchors, 0).trusted(), "the untouched patch verifies");
         long start = System.nanoTime();
         long[] caught = java.util.stream.IntStream.range(0, good.length).parallel().mapToLong(i -> {
