@@ -130,11 +130,11 @@ public final class Arm64Decoder implements CodeDecoder {
     }
 
     @Override
-    public void flushPending(Step out) {
+    public void flushPending(long rangeStart, Step out) {
         out.reset();
         for (int r = 0; r < 32; r++) {
             if (pageLive[r] && !pageUsed[r]) {
-                out.addRef(page[r], Step.REF_PAGE, 0);
+                out.addRef(page[r], Step.REF_PAGE, 0, Step.FIELD_NONE, (int) (pageSite[r] - rangeStart), 0);
             }
             pageLive[r] = false;
         }

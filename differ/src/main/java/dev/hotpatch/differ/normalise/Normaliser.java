@@ -37,7 +37,9 @@ public final class Normaliser {
          * Where reference {@code ref} (an index into the RefTable) is encoded: in range {@code range}, in the
          * instruction at {@code offset}, a field of kind {@code Step.FIELD_*} at {@code fieldOffset} from the
          * instruction (for ARM64 pairs, the ADRP's position relative to the completing instruction), with the
-         * REL32 tail or ARM64 access shift in {@code extra}.
+         * REL32 tail or ARM64 access shift in {@code extra}. An ARM64 page no instruction completes (REF_PAGE) has
+         * no field ({@code Step.FIELD_NONE}): it is reported at the instruction that overwrote the register, or at
+         * the ADRP itself when the range ends first.
          */
         default void reference(int ref, int range, int offset, int fieldKind, int fieldOffset, int extra) {}
 
@@ -240,8 +242,13 @@ public final class Normaliser {
                 pos += step.length;
                 lastEnd = pos;
             }
-            decoder.flushPending(step);
+            decoder.flushPending(start, step);
             for (int k = 0; k < step.refCount; k++) {
+                if (sink != null) {
+                    // An ARM64 page still pending at the range's end: reported at the ADRP itself, with no field
+                    // (like a page an instruction overwrote mid-range), so a patch cannot carry it unchanged.
+                    sink.reference(refs.size(), r, step.refFieldOffset[k], step.refFieldKind[k], 0, step.refFieldExtra[k]);
+                }
                 refs.add(step.refTarget[k], step.refFlags[k], 0);
                 hasher.add(MARK_REF);
             }
