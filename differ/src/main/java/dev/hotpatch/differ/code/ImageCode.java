@@ -7,6 +7,7 @@ import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.Section;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,7 +26,7 @@ public final class ImageCode {
     public ImageCode(PeImage image) {
         this.image = image;
         this.sections = image.sections();
-        this.file = image.fileBytes().slice(0, image.fileLength());
+        this.file = image.fileBytes().slice(0, image.fileLength()).order(ByteOrder.LITTLE_ENDIAN);
         BaseRelocations relocations = image.relocations();
         long[] packed = new long[relocations.count()];
         int n = 0;
@@ -148,6 +149,15 @@ public final class ImageCode {
 
     /** A little-endian value of {@code width} bytes (4 or 8) at an RVA, zero when unmapped. */
     public long readWord(long rva, int width) {
+        Section s = sectionAt(rva);
+        if (s != null && (width == 4 || width == 8)) {
+            long delta = rva - s.rva();
+            long at = s.mappedOffset() + delta;
+            if (delta >= 0 && delta + width <= s.mappedSize() && at + width <= file.limit()) {
+                // The whole word comes from the file (the usual case): read it in place.
+                return width == 8 ? file.getLong((int) at) : file.getInt((int) at) & 0xffffffffL;
+            }
+        }
         byte[] b = new byte[8];
         read(rva, width, b, 0);
         long v = 0;
