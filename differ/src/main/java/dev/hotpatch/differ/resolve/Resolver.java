@@ -3,6 +3,7 @@ package dev.hotpatch.differ.resolve;
 import dev.hotpatch.differ.code.ImageCode;
 import dev.hotpatch.differ.code.Step;
 import dev.hotpatch.differ.functions.Fn;
+import dev.hotpatch.differ.functions.FunctionDiscovery;
 import dev.hotpatch.differ.functions.FunctionTable;
 import dev.hotpatch.differ.functions.Symbols;
 import dev.hotpatch.differ.normalise.Hasher;
@@ -107,11 +108,12 @@ public final class Resolver {
         data.removeIf(x -> !writable(x.rva()) || importData(code.sectionAt(x.rva())));
         data.sort((x, y) -> Long.compare(x.rva(), y.rva()));
         List<Long> starts = new ArrayList<>();
+        long[][] contributions = contributions(symbols);
         for (Symbols.Data x : data) {
             if (!starts.isEmpty() && starts.get(starts.size() - 1) == x.rva()) {
                 continue;
             }
-            boolean contained = contributionEnd(symbols, x.rva()) > 0;
+            boolean contained = insideContribution(contributions, x.rva());
             boolean exact = x.size() > 0 || contained;
             long size = x.size() > 0 ? x.size() : Math.max(1, symbolEnd(symbolBounds, x.rva()) - x.rva());
             globals.add(new Global(globals.size(), x.rva(), size, x.name(), true, exact, null));
@@ -144,14 +146,31 @@ public final class Resolver {
         }
     }
 
-    /** End of the object file's contribution holding {@code rva} (from section symbols), or -1. */
-    private static long contributionEnd(Symbols symbols, long rva) {
-        for (long[] c : symbols.contributions()) {
-            if (rva >= c[0] && rva < c[1]) {
-                return c[1];
+    /**
+     * The object files' contributions to data sections (from section symbols) as sorted, disjoint [start, end)
+     * intervals, overlapping or adjacent ones merged: {starts, ends}.
+     */
+    private static long[][] contributions(Symbols symbols) {
+        List<long[]> sorted = new ArrayList<>(symbols.contributions());
+        sorted.sort((x, y) -> Long.compare(x[0], y[0]));
+        long[] starts = new long[sorted.size()];
+        long[] ends = new long[sorted.size()];
+        int n = 0;
+        for (long[] c : sorted) {
+            if (n > 0 && c[0] <= ends[n - 1]) {
+                ends[n - 1] = Math.max(ends[n - 1], c[1]);
+            } else {
+                starts[n] = c[0];
+                ends[n++] = c[1];
             }
         }
-        return -1;
+        return new long[][] {Arrays.copyOf(starts, n), Arrays.copyOf(ends, n)};
+    }
+
+    /** True when some object file's contribution holds {@code rva}. */
+    private static boolean insideContribution(long[][] contributions, long rva) {
+        int i = FunctionDiscovery.lastAtOrBefore(contributions[0], rva);
+        return i >= 0 && rva < contributions[1][i];
     }
 
     private long symbolEnd(long[] symbolBounds, long rva) {
