@@ -513,11 +513,18 @@ public final class Resolver {
      * {offset, width, target RVA} each.
      */
     public byte[] literalBytes(int i, int length, List<long[]> pointers) {
+        return bytesWithoutPointers(literalRva.get(i), length, pointers);
+    }
+
+    /**
+     * The bytes of [rva, rva + length) as the loader maps them, with the pointer slots inside cleared (see
+     * {@link #slots}); the slots, {offset, width, target RVA} each, are appended to {@code pointers} in order.
+     */
+    public byte[] bytesWithoutPointers(long rva, int length, List<long[]> pointers) {
         byte[] out = new byte[length];
-        long rva = literalRva.get(i);
         code.read(rva, length, out, 0);
         for (long[] slot : slots(rva, length)) {
-            java.util.Arrays.fill(out, (int) slot[0], (int) (slot[0] + slot[1]), (byte) 0);
+            Arrays.fill(out, (int) slot[0], (int) (slot[0] + slot[1]), (byte) 0);
             pointers.add(slot);
         }
         return out;
