@@ -6,8 +6,6 @@ import dev.hotpatch.differ.match.Matching;
 import dev.hotpatch.differ.resolve.Global;
 import dev.hotpatch.differ.resolve.Tokens;
 import dev.hotpatch.pe.ExportEntry;
-import dev.hotpatch.pe.ImportedFunction;
-import dev.hotpatch.pe.ImportedModule;
 import dev.hotpatch.pe.Machine;
 import dev.hotpatch.pe.Section;
 import dev.hotpatch.pe.TlsDirectory;
@@ -18,7 +16,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -302,21 +299,10 @@ public final class Classifier {
 
     // ---- imports, exports, entry point, TLS, resources ---------------------------------------------------
 
-    private static Set<String> imports(ImageAnalysis x) {
-        Set<String> out = new java.util.TreeSet<>();
-        List<ImportedModule> all = new ArrayList<>(x.code().image().imports());
-        all.addAll(x.code().image().delayImports());
-        for (ImportedModule mod : all) {
-            for (ImportedFunction f : mod.functions()) {
-                out.add(mod.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal()));
-            }
-        }
-        return out;
-    }
-
+    /** Imports of the new image (delay-loaded ones too) that the old one lacks, by {@code dll!name}, sorted. */
     private List<String> newImports() {
-        Set<String> old = imports(a);
-        return imports(b).stream().filter(s -> !old.contains(s)).toList();
+        Set<String> old = new HashSet<>(a.resolver().importNames().values());
+        return new java.util.TreeSet<>(b.resolver().importNames().values()).stream().filter(s -> !old.contains(s)).toList();
     }
 
     private static Map<String, Long> exportsOf(ImageAnalysis x) {

@@ -36,6 +36,7 @@ public final class Resolver {
     private final RefTable refs;
     private final Tokens tokens = new Tokens();
     private final Map<Long, String> importByHash = new HashMap<>();
+    private final Map<String, Long> iatByName = new HashMap<>();
     private final long[] boundaries;
     private long importDirectory = -1;
     private final List<Global> globals = new ArrayList<>();
@@ -57,10 +58,10 @@ public final class Resolver {
         this.functions = functions;
         this.refs = refs;
         for (ImportedModule m : code.image().imports()) {
-            addImports(m);
+            addImports(m, true);
         }
         for (ImportedModule m : code.image().delayImports()) {
-            addImports(m);
+            addImports(m, false);
         }
         long[] symbolBounds = symbols.boundaries();
         List<Long> tables = new ArrayList<>();
@@ -136,11 +137,14 @@ public final class Resolver {
         }
     }
 
-    private void addImports(ImportedModule m) {
+    private void addImports(ImportedModule m, boolean bound) {
         for (ImportedFunction f : m.functions()) {
-            String name = m.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal());
-            long hash = new Hasher().reset().add(name).value();
+            String name = importKey(m, f);
+            long hash = hasher.reset().add(name).value();
             importByHash.put(hash, name);
+            if (bound) {
+                iatByName.put(name, f.iatRva());
+            }
             importIndex.put(f.iatRva(), importHashes.size());
             importHashes.add(hash);
         }
@@ -195,8 +199,22 @@ public final class Resolver {
         return globals;
     }
 
+    /** Every import (delay-loaded ones too) by the hash an IMPORT token holds: {@code dll!name} (see importKey). */
     public Map<Long, String> importNames() {
         return importByHash;
+    }
+
+    /** The name an import goes by: {@code dll!function} with the DLL in lower case, or {@code dll!#ordinal}. */
+    public static String importKey(ImportedModule m, ImportedFunction f) {
+        return m.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal());
+    }
+
+    /**
+     * The IAT slot of import {@code name} ({@code dll!function}, see importKey) in the import table the loader
+     * binds before the program runs (not a delay-load table), or -1 when the image has none.
+     */
+    public long iatRvaOf(String name) {
+        return iatByName.getOrDefault(name, -1L);
     }
 
     /** A short rendering of a literal's contents (strings as text, others as hex). */
