@@ -46,10 +46,6 @@ public final class Classifier {
         this.m = m;
     }
 
-    public static DiffResult classify(ImageAnalysis oldImage, ImageAnalysis newImage, Matching matching) {
-        return new Classifier(oldImage, newImage, matching).run();
-    }
-
     public DiffResult run() {
         List<FunctionDiff> functions = new ArrayList<>();
         int same = 0;
@@ -222,7 +218,7 @@ public final class Classifier {
             }
         }
         for (Global gb : news) {
-            if (m.oldGlobalOf(gb.index()) >= 0 || gb.index() >= m.globalsNewCount()) {
+            if (m.oldGlobalOf(gb.index()) >= 0) {
                 continue;
             }
             boolean namedOnlyHere = gb.name() != null && olds.stream().noneMatch(g -> gb.name().equals(g.name()));

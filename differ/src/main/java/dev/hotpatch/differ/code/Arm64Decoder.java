@@ -116,9 +116,7 @@ public final class Arm64Decoder implements CodeDecoder {
         boolean store = loadStore && (w >>> 22 & 1) == 0;
         if (!store) {
             int rd = w & 31;
-            if (pageLive[rd] && !pageUsed[rd]) {
-                s.addRef(page[rd], Step.REF_PAGE, 0);
-            }
+            flushRegister(rd, s);
             pageLive[rd] = false;
         }
     }

@@ -109,12 +109,6 @@ public final class ImageCode {
         return relocWidth[i];
     }
 
-    /** The width (4 or 8) of the relocation at exactly {@code rva}, or 0. */
-    public int relocAt(long rva) {
-        int i = firstRelocAtOrAfter(rva);
-        return i < relocSites.length && relocSite(i) == rva ? relocWidth[i] : 0;
-    }
-
     /** True when [rva, rva + size) lies in one section (virtual extent). */
     public boolean mapped(long rva, long size) {
         Section s = sectionAt(rva);

@@ -127,10 +127,6 @@ public final class Fn {
         return out;
     }
 
-    public int refCount() {
-        return refEnd - refStart;
-    }
-
     public List<long[]> ranges() {
         List<long[]> out = new ArrayList<>();
         for (int i = 0; i < starts.length; i++) {

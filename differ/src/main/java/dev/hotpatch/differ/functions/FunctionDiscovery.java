@@ -318,9 +318,7 @@ public final class FunctionDiscovery {
                         || !call && insideScanned(t)) {
                     continue;       // a jump into code already covered is a branch inside some function
                 }
-                if (!candidates.containsKey(t)) {
-                    added.add(t);
-                }
+                added.add(t);
                 candidate(t, Found.CALL_TARGET);
                 if (!insideScanned(t)) {
                     next.add(t);

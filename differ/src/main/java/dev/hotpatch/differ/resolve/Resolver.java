@@ -40,8 +40,8 @@ public final class Resolver {
     private final long[] boundaries;
     private long importDirectory = -1;
     private final List<Global> globals = new ArrayList<>();
+    /** Starts of the named globals, which are the first of {@link #globals} in the same order. */
     private final long[] namedStart;
-    private final int[] namedIndex;
     private final dev.hotpatch.differ.util.LongIntMap anonymous = new dev.hotpatch.differ.util.LongIntMap();
     private final dev.hotpatch.differ.util.LongIntMap literalIndex = new dev.hotpatch.differ.util.LongIntMap();
     private final dev.hotpatch.differ.util.LongIntMap importIndex = new dev.hotpatch.differ.util.LongIntMap();
@@ -117,7 +117,7 @@ public final class Resolver {
             boolean contained = insideContribution(contributions, x.rva());
             boolean exact = x.size() > 0 || contained;
             long size = x.size() > 0 ? x.size() : Math.max(1, symbolEnd(symbolBounds, x.rva()) - x.rva());
-            globals.add(new Global(globals.size(), x.rva(), size, x.name(), true, exact, null));
+            globals.add(new Global(globals.size(), x.rva(), size, x.name(), exact, null));
             starts.add(x.rva());
         }
         Map<Long, String> dataAt = new HashMap<>();
@@ -127,14 +127,10 @@ public final class Resolver {
             if (!g.exactSize()) {
                 String prev = i > 0 ? globals.get(i - 1).name() : "";
                 String next = dataAt.getOrDefault(g.rva() + g.size(), "");
-                globals.set(i, new Global(g.index(), g.rva(), g.size(), g.name(), true, false, prev + "\n" + next));
+                globals.set(i, new Global(g.index(), g.rva(), g.size(), g.name(), false, prev + "\n" + next));
             }
         }
         namedStart = starts.stream().mapToLong(Long::longValue).toArray();
-        namedIndex = new int[namedStart.length];
-        for (int i = 0; i < namedIndex.length; i++) {
-            namedIndex[i] = i;
-        }
     }
 
     private void addImports(ImportedModule m, boolean bound) {
@@ -386,7 +382,7 @@ public final class Resolver {
             i = -i - 2;
         }
         if (i >= 0) {
-            Global g = globals.get(namedIndex[i]);
+            Global g = globals.get(i);
             if (rva < g.rva() + g.size()) {
                 return g.index();
             }
@@ -395,7 +391,7 @@ public final class Resolver {
         if (a < 0) {
             long end = Math.min(nextBoundary(rva), rva + ANONYMOUS_CAP);
             a = globals.size();
-            globals.add(new Global(a, rva, Math.max(1, end - rva), null, false, false, null));
+            globals.add(new Global(a, rva, Math.max(1, end - rva), null, false, null));
             anonymous.put(rva, a);
         }
         return a;
