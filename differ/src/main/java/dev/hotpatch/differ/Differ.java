@@ -162,7 +162,7 @@ public final class Differ {
             System.err.printf("%s: discover %d ms, normalise %d ms, resolve %d ms%n", path.getFileName(),
                     (t1 - t0) / 1000000, (t2 - t1) / 1000000, (t3 - t2) / 1000000);
         }
-        return new ImageAnalysis(path, code, symbols, functions, refs, resolver, instructions, List.copyOf(warnings));
+        return new ImageAnalysis(path, code, functions, resolver, instructions, List.copyOf(warnings));
     }
 
     public static CodeDecoder decoderFor(ImageCode code) throws DifferException {

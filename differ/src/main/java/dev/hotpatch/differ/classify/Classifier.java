@@ -6,8 +6,6 @@ import dev.hotpatch.differ.match.Matching;
 import dev.hotpatch.differ.resolve.Global;
 import dev.hotpatch.differ.resolve.Tokens;
 import dev.hotpatch.pe.ExportEntry;
-import dev.hotpatch.pe.ImportedFunction;
-import dev.hotpatch.pe.ImportedModule;
 import dev.hotpatch.pe.Machine;
 import dev.hotpatch.pe.Section;
 import dev.hotpatch.pe.TlsDirectory;
@@ -18,7 +16,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -47,10 +44,6 @@ public final class Classifier {
         this.a = a;
         this.b = b;
         this.m = m;
-    }
-
-    public static DiffResult classify(ImageAnalysis oldImage, ImageAnalysis newImage, Matching matching) {
-        return new Classifier(oldImage, newImage, matching).run();
     }
 
     public DiffResult run() {
@@ -83,13 +76,15 @@ public final class Classifier {
                             + a.code().machine().shortName() + ".",
                     "diff two builds for the same machine."));
         }
-        exports();
+        Map<String, Long> oldExports = exportsOf(a);
+        Map<String, Long> newExports = exportsOf(b);
+        exports(oldExports, newExports);
         entryPoint();
         tls();
         resources();
         trampolines(functions);
-        return new DiffResult(summary(a), summary(b), functions, same, globals, newImports(), removedExports(),
-                List.copyOf(findings));
+        return new DiffResult(summary(a), summary(b), functions, same, globals, newImports(),
+                removedExports(oldExports, newExports), List.copyOf(findings));
     }
 
     private static DiffResult.ImageSummary summary(ImageAnalysis x) {
@@ -164,12 +159,11 @@ public final class Classifier {
         int length = Math.min(a.resolver().literalLength(x), b.resolver().literalLength(y));
         List<long[]> px = new ArrayList<>();
         List<long[]> py = new ArrayList<>();
-        boolean same = Arrays.equals(a.resolver().literalBytes(x, length, px), b.resolver().literalBytes(y, length, py))
-                && px.size() == py.size();
+        boolean same = sameBytesWithoutPointers(a.resolver().literalRva(x), b.resolver().literalRva(y), length, px, py);
         for (int i = 0; same && i < px.size(); i++) {
             long[] p = a.resolver().identify(px.get(i)[2]);
             long[] q = b.resolver().identify(py.get(i)[2]);
-            same = px.get(i)[0] == py.get(i)[0] && p[0] == q[0] && p[2] == q[2]
+            same = p[0] == q[0] && p[2] == q[2]
                     && (p[0] == Tokens.LITERAL ? depth > 0 || sameLiteral((int) p[1], (int) q[1], depth + 1)
                     : sameToken(p[0], p[1], p[2], q[0], q[1], q[2]));
         }
@@ -224,7 +218,7 @@ public final class Classifier {
             }
         }
         for (Global gb : news) {
-            if (m.oldGlobalOf(gb.index()) >= 0 || gb.index() >= m.globalsNewCount()) {
+            if (m.oldGlobalOf(gb.index()) >= 0) {
                 continue;
             }
             boolean namedOnlyHere = gb.name() != null && olds.stream().noneMatch(g -> gb.name().equals(g.name()));
@@ -246,16 +240,34 @@ public final class Classifier {
         return Math.abs(ga.size() - gb.size()) >= Math.max(1, align);
     }
 
-    /** Two unmatched globals hold the same bytes over the shorter extent (pointers cleared, not followed). */
+    /**
+     * Two unmatched globals hold the same bytes over the shorter extent, with pointers at the same offsets
+     * (cleared, not followed).
+     */
     private boolean sameGlobalBytes(int x, int y) {
         Global ga = a.resolver().globals().get(x);
         Global gb = b.resolver().globals().get(y);
         int size = (int) Math.min(Math.min(ga.size(), gb.size()), 4096);
-        byte[] p = new byte[size];
-        byte[] q = new byte[size];
-        a.code().read(ga.rva(), size, p, 0);
-        b.code().read(gb.rva(), size, q, 0);
-        return slots(a, ga.rva(), size, p).size() == slots(b, gb.rva(), size, q).size() && Arrays.equals(p, q);
+        return sameBytesWithoutPointers(ga.rva(), gb.rva(), size, new ArrayList<>(), new ArrayList<>());
+    }
+
+    /**
+     * [ra, ra + size) of the old image and [rb, rb + size) of the new hold the same bytes once the pointers in
+     * them are cleared, and their pointers sit at the same offsets with the same widths; the pointers,
+     * {offset, width, target RVA} each, are appended to {@code px} and {@code py} for the caller to compare what
+     * they point at.
+     */
+    private boolean sameBytesWithoutPointers(long ra, long rb, int size, List<long[]> px, List<long[]> py) {
+        if (!Arrays.equals(a.resolver().bytesWithoutPointers(ra, size, px), b.resolver().bytesWithoutPointers(rb, size, py))
+                || px.size() != py.size()) {
+            return false;
+        }
+        for (int i = 0; i < px.size(); i++) {
+            if (px.get(i)[0] != py.get(i)[0] || px.get(i)[1] != py.get(i)[1]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isWritable(ImageAnalysis x, long rva) {
@@ -266,52 +278,27 @@ public final class Classifier {
     /** Initial bytes equal over the common size, pointers compared by what they point at. */
     private boolean sameInitialValue(Global ga, Global gb) {
         int size = (int) Math.min(Math.min(ga.size(), gb.size()), 1 << 20);
-        byte[] x = new byte[size];
-        byte[] y = new byte[size];
-        a.code().read(ga.rva(), size, x, 0);
-        b.code().read(gb.rva(), size, y, 0);
-        List<long[]> slotsA = slots(a, ga.rva(), size, x);
-        List<long[]> slotsB = slots(b, gb.rva(), size, y);
-        if (slotsA.size() != slotsB.size() || !Arrays.equals(x, y)) {
+        List<long[]> slotsA = new ArrayList<>();
+        List<long[]> slotsB = new ArrayList<>();
+        if (!sameBytesWithoutPointers(ga.rva(), gb.rva(), size, slotsA, slotsB)) {
             return false;
         }
         for (int i = 0; i < slotsA.size(); i++) {
-            long[] p = a.resolver().identify(slotsA.get(i)[1]);
-            long[] q = b.resolver().identify(slotsB.get(i)[1]);
-            if (slotsA.get(i)[0] != slotsB.get(i)[0] || !sameToken(p[0], p[1], p[2], q[0], q[1], q[2])) {
+            long[] p = a.resolver().identify(slotsA.get(i)[2]);
+            long[] q = b.resolver().identify(slotsB.get(i)[2]);
+            if (!sameToken(p[0], p[1], p[2], q[0], q[1], q[2])) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Relocated pointers inside a global: {offset, target RVA}; their bytes are cleared in {@code bytes}. */
-    private static List<long[]> slots(ImageAnalysis x, long rva, int size, byte[] bytes) {
-        List<long[]> out = new ArrayList<>();
-        for (long[] slot : x.resolver().slots(rva, size)) {
-            Arrays.fill(bytes, (int) slot[0], (int) (slot[0] + slot[1]), (byte) 0);
-            out.add(new long[] {slot[0], slot[2]});
-        }
-        return out;
-    }
-
     // ---- imports, exports, entry point, TLS, resources ---------------------------------------------------
 
-    private static Set<String> imports(ImageAnalysis x) {
-        Set<String> out = new java.util.TreeSet<>();
-        List<ImportedModule> all = new ArrayList<>(x.code().image().imports());
-        all.addAll(x.code().image().delayImports());
-        for (ImportedModule mod : all) {
-            for (ImportedFunction f : mod.functions()) {
-                out.add(mod.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal()));
-            }
-        }
-        return out;
-    }
-
+    /** Imports of the new image (delay-loaded ones too) that the old one lacks, by {@code dll!name}, sorted. */
     private List<String> newImports() {
-        Set<String> old = imports(a);
-        return imports(b).stream().filter(s -> !old.contains(s)).toList();
+        Set<String> old = new HashSet<>(a.resolver().importNames().values());
+        return new java.util.TreeSet<>(b.resolver().importNames().values()).stream().filter(s -> !old.contains(s)).toList();
     }
 
     private static Map<String, Long> exportsOf(ImageAnalysis x) {
@@ -324,14 +311,11 @@ public final class Classifier {
         return out;
     }
 
-    private List<String> removedExports() {
-        Map<String, Long> news = exportsOf(b);
-        return exportsOf(a).keySet().stream().filter(n -> !news.containsKey(n)).sorted().toList();
+    private static List<String> removedExports(Map<String, Long> olds, Map<String, Long> news) {
+        return olds.keySet().stream().filter(n -> !news.containsKey(n)).sorted().toList();
     }
 
-    private void exports() {
-        Map<String, Long> olds = exportsOf(a);
-        Map<String, Long> news = exportsOf(b);
+    private void exports(Map<String, Long> olds, Map<String, Long> news) {
         for (Map.Entry<String, Long> e : news.entrySet()) {
             Long old = olds.get(e.getKey());
             if (old == null) {
@@ -408,17 +392,10 @@ public final class Classifier {
                     break;
                 }
             }
-            if (problem == null && ta.rawDataSize() > 0 && ta.rawDataSize() < (1 << 20)) {
-                int n = (int) ta.rawDataSize();
-                byte[] x = new byte[n];
-                byte[] y = new byte[n];
-                a.code().read(ta.rawDataStartRva(), n, x, 0);
-                b.code().read(tb.rawDataStartRva(), n, y, 0);
-                List<long[]> sx = slots(a, ta.rawDataStartRva(), n, x);
-                List<long[]> sy = slots(b, tb.rawDataStartRva(), n, y);
-                if (!Arrays.equals(x, y) || sx.size() != sy.size()) {
-                    problem = "the initial values of thread-local variables changed";
-                }
+            if (problem == null && ta.rawDataSize() > 0 && ta.rawDataSize() < (1 << 20)
+                    && !sameBytesWithoutPointers(ta.rawDataStartRva(), tb.rawDataStartRva(), (int) ta.rawDataSize(),
+                            new ArrayList<>(), new ArrayList<>())) {
+                problem = "the initial values of thread-local variables changed";
             }
         }
         if (problem != null) {

@@ -116,9 +116,7 @@ public final class Arm64Decoder implements CodeDecoder {
         boolean store = loadStore && (w >>> 22 & 1) == 0;
         if (!store) {
             int rd = w & 31;
-            if (pageLive[rd] && !pageUsed[rd]) {
-                s.addRef(page[rd], Step.REF_PAGE, 0);
-            }
+            flushRegister(rd, s);
             pageLive[rd] = false;
         }
     }
@@ -130,11 +128,11 @@ public final class Arm64Decoder implements CodeDecoder {
     }
 
     @Override
-    public void flushPending(Step out) {
+    public void flushPending(long rangeStart, Step out) {
         out.reset();
         for (int r = 0; r < 32; r++) {
             if (pageLive[r] && !pageUsed[r]) {
-                out.addRef(page[r], Step.REF_PAGE, 0);
+                out.addRef(page[r], Step.REF_PAGE, 0, Step.FIELD_NONE, (int) (pageSite[r] - rangeStart), 0);
             }
             pageLive[r] = false;
         }

@@ -18,10 +18,12 @@ public interface CodeDecoder {
     int skip();
 
     /**
-     * References still pending when the function ends (ARM64: ADRP pages no instruction completed); they are
-     * reported through {@code out} as REF_PAGE references, and the state is cleared.
+     * References still pending when a function range that starts at {@code rangeStart} ends (ARM64: ADRP pages
+     * no instruction completed); they are reported through {@code out} as REF_PAGE references with no field
+     * ({@code Step.FIELD_NONE}) whose field offset is the ADRP's offset from {@code rangeStart}, and the state is
+     * cleared.
      */
-    default void flushPending(Step out) {
+    default void flushPending(long rangeStart, Step out) {
         out.reset();
     }
 }

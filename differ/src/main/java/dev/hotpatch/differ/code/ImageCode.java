@@ -7,6 +7,7 @@ import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.Section;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,7 +26,7 @@ public final class ImageCode {
     public ImageCode(PeImage image) {
         this.image = image;
         this.sections = image.sections();
-        this.file = image.fileBytes().slice(0, image.fileLength());
+        this.file = image.fileBytes().slice(0, image.fileLength()).order(ByteOrder.LITTLE_ENDIAN);
         BaseRelocations relocations = image.relocations();
         long[] packed = new long[relocations.count()];
         int n = 0;
@@ -108,12 +109,6 @@ public final class ImageCode {
         return relocWidth[i];
     }
 
-    /** The width (4 or 8) of the relocation at exactly {@code rva}, or 0. */
-    public int relocAt(long rva) {
-        int i = firstRelocAtOrAfter(rva);
-        return i < relocSites.length && relocSite(i) == rva ? relocWidth[i] : 0;
-    }
-
     /** True when [rva, rva + size) lies in one section (virtual extent). */
     public boolean mapped(long rva, long size) {
         Section s = sectionAt(rva);
@@ -148,6 +143,15 @@ public final class ImageCode {
 
     /** A little-endian value of {@code width} bytes (4 or 8) at an RVA, zero when unmapped. */
     public long readWord(long rva, int width) {
+        Section s = sectionAt(rva);
+        if (s != null && (width == 4 || width == 8)) {
+            long delta = rva - s.rva();
+            long at = s.mappedOffset() + delta;
+            if (delta >= 0 && delta + width <= s.mappedSize() && at + width <= file.limit()) {
+                // The whole word comes from the file (the usual case): read it in place.
+                return width == 8 ? file.getLong((int) at) : file.getInt((int) at) & 0xffffffffL;
+            }
+        }
         byte[] b = new byte[8];
         read(rva, width, b, 0);
         long v = 0;

@@ -19,7 +19,6 @@ public final class Step {
     /** Kinds of data reference. */
     public static final int REF_DATA = 1;          // a memory access or an address computation
     public static final int REF_INDEXED = 2;       // flag: the address is the base of an indexed access (table)
-    public static final int REF_RVA_TABLE = 4;     // flag: x64 disp32 used as an RVA with an index (MSVC switch)
     public static final int REF_PAGE = 8;          // ARM64 ADRP page that no later instruction completed
 
     public int length;

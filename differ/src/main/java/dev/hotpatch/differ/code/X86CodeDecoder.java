@@ -108,7 +108,7 @@ public final class X86CodeDecoder implements CodeDecoder {
             } else if (insn.dispSize == 4 && is64 && insn.hasIndex) {
                 long disp = insn.readDisp(bytes, pos);
                 if (disp >= firstSectionRva && disp < code.sizeOfImage() && !code.isCode(disp)) {
-                    s.addRef(disp, Step.REF_DATA | Step.REF_RVA_TABLE | Step.REF_INDEXED, 0, Step.FIELD_RVA32,
+                    s.addRef(disp, Step.REF_DATA | Step.REF_INDEXED, 0, Step.FIELD_RVA32,
                             insn.dispOffset, 0);
                     s.mask(insn.dispOffset, insn.dispSize);
                 }

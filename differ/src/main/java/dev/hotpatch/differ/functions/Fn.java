@@ -56,7 +56,10 @@ public final class Fn {
         this.sources = sources;
     }
 
-    /** The fingerprint fields, saved so that a second normalisation (to render or plan) can put them back. */
+    /**
+     * The fingerprint fields, saved so that a second normalisation (to render or plan) can put them back.
+     * {@code Normaliser.replay} leaves the function as it is and needs neither this nor {@link #restoreFingerprint}.
+     */
     public long[] saveFingerprint() {
         return new long[] {bodyHash, refStart, refEnd, instructions, codeBytes, calls, branches, undecodable,
                 opcodeSet, firstLocalTarget, entryCodeBytes};
@@ -122,10 +125,6 @@ public final class Fn {
             }
         }
         return out;
-    }
-
-    public int refCount() {
-        return refEnd - refStart;
     }
 
     public List<long[]> ranges() {

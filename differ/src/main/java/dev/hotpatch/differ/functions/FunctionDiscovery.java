@@ -223,7 +223,7 @@ public final class FunctionDiscovery {
     }
 
     /** Index of the last element of an ascending array that is at most {@code rva}, or -1. */
-    static int lastAtOrBefore(long[] sorted, long rva) {
+    public static int lastAtOrBefore(long[] sorted, long rva) {
         int lo = 0;
         int hi = sorted.length;
         while (lo < hi) {
@@ -318,9 +318,7 @@ public final class FunctionDiscovery {
                         || !call && insideScanned(t)) {
                     continue;       // a jump into code already covered is a branch inside some function
                 }
-                if (!candidates.containsKey(t)) {
-                    added.add(t);
-                }
+                added.add(t);
                 candidate(t, Found.CALL_TARGET);
                 if (!insideScanned(t)) {
                     next.add(t);

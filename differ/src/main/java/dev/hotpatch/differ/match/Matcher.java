@@ -245,7 +245,7 @@ public final class Matcher {
         for (Map.Entry<String, List<Integer>> e : olds.entrySet()) {
             List<Integer> other = news.get(e.getKey());
             if (e.getValue().size() == 1 && other != null && other.size() == 1) {
-                m.pairGlobals(e.getValue().get(0), other.get(0), MatchMethod.NAME);
+                m.pairGlobals(e.getValue().get(0), other.get(0));
             }
         }
     }
@@ -319,7 +319,7 @@ public final class Matcher {
             if (ta.kind(p) == Tokens.FUNCTION && tb.kind(q) == Tokens.FUNCTION) {
                 progress |= pair((int) ta.value(p), (int) tb.value(q), MatchMethod.PROPAGATION);
             } else if (ta.kind(p) == Tokens.GLOBAL && tb.kind(q) == Tokens.GLOBAL) {
-                m.pairGlobals((int) ta.value(p), (int) tb.value(q), MatchMethod.PROPAGATION);
+                m.pairGlobals((int) ta.value(p), (int) tb.value(q));
             } else if (ta.kind(p) == Tokens.LITERAL && tb.kind(q) == Tokens.LITERAL) {
                 progress |= throughPointers((int) ta.value(p), (int) tb.value(q));
             }
@@ -347,7 +347,7 @@ public final class Matcher {
             if (tx[0] == Tokens.FUNCTION && ty[0] == Tokens.FUNCTION && tx[2] == 0 && ty[2] == 0) {
                 progress |= pair((int) tx[1], (int) ty[1], MatchMethod.PROPAGATION);
             } else if (tx[0] == Tokens.GLOBAL && ty[0] == Tokens.GLOBAL && tx[2] == ty[2]) {
-                m.pairGlobals((int) tx[1], (int) ty[1], MatchMethod.PROPAGATION);
+                m.pairGlobals((int) tx[1], (int) ty[1]);
             }
         }
         return progress;

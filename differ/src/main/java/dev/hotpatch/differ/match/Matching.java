@@ -9,7 +9,6 @@ public final class Matching {
     final MatchMethod[] method;
     int[] globalOldToNew;
     int[] globalNewToOld;
-    MatchMethod[] globalMethod;
 
     Matching(int oldCount, int newCount) {
         oldToNew = new int[oldCount];
@@ -22,7 +21,6 @@ public final class Matching {
     void globals(int oldCount, int newCount) {
         globalOldToNew = new int[oldCount];
         globalNewToOld = new int[newCount];
-        globalMethod = new MatchMethod[oldCount];
         Arrays.fill(globalOldToNew, -1);
         Arrays.fill(globalNewToOld, -1);
     }
@@ -37,12 +35,11 @@ public final class Matching {
         return true;
     }
 
-    boolean pairGlobals(int a, int b, MatchMethod how) {
+    boolean pairGlobals(int a, int b) {
         if (a >= globalOldToNew.length) {
             int n = Math.max(a + 1, globalOldToNew.length * 2);
             int from = globalOldToNew.length;
             globalOldToNew = Arrays.copyOf(globalOldToNew, n);
-            globalMethod = Arrays.copyOf(globalMethod, n);
             Arrays.fill(globalOldToNew, from, n, -1);
         }
         if (b >= globalNewToOld.length) {
@@ -56,7 +53,6 @@ public final class Matching {
         }
         globalOldToNew[a] = b;
         globalNewToOld[b] = a;
-        globalMethod[a] = how;
         return true;
     }
 
@@ -82,12 +78,4 @@ public final class Matching {
         return b < globalNewToOld.length ? globalNewToOld[b] : -1;
     }
 
-    public MatchMethod globalMethod(int a) {
-        return globalMethod[a];
-    }
-
-    /** Globals of the new image known when matching ran (later lookups may add anonymous ones). */
-    public int globalsNewCount() {
-        return globalNewToOld.length;
-    }
 }

@@ -37,7 +37,9 @@ public final class Normaliser {
          * Where reference {@code ref} (an index into the RefTable) is encoded: in range {@code range}, in the
          * instruction at {@code offset}, a field of kind {@code Step.FIELD_*} at {@code fieldOffset} from the
          * instruction (for ARM64 pairs, the ADRP's position relative to the completing instruction), with the
-         * REL32 tail or ARM64 access shift in {@code extra}.
+         * REL32 tail or ARM64 access shift in {@code extra}. An ARM64 page no instruction completes (REF_PAGE) has
+         * no field ({@code Step.FIELD_NONE}): it is reported at the instruction that overwrote the register, or at
+         * the ADRP itself when the range ends first.
          */
         default void reference(int ref, int range, int offset, int fieldKind, int fieldOffset, int extra) {}
 
@@ -49,9 +51,22 @@ public final class Normaliser {
     private final ImageCode code;
     private final FunctionTable functions;
     private final CodeDecoder decoder;
-    private final RefTable refs;
+    private final RefTable table;
+    /** Where the function being normalised records its references: the image's table, or the replay's. */
+    private RefTable refs;
+    private final RefTable replayRefs = new RefTable();
     private final Step step = new Step();
     private final Hasher hasher = new Hasher();
+    private final Hasher insnHasher = new Hasher();
+    // The fingerprint of the function being normalised, written into it at the end (not by a replay).
+    private long opcodeSet;
+    private int instructions;
+    private int codeBytes;
+    private int entryCodeBytes;
+    private int calls;
+    private int branches;
+    private int undecodable;
+    private int firstLocalTarget;
     private byte[] buffer = new byte[1 << 16];
     // Per function: where each instruction starts (range << 32 | offset), and the branches inside the function
     // (from instruction index, target range << 32 | offset), resolved to instruction positions at the end.
@@ -68,7 +83,13 @@ public final class Normaliser {
         this.code = code;
         this.functions = functions;
         this.decoder = decoder;
+        this.table = refs;
         this.refs = refs;
+    }
+
+    /** A normaliser only for {@link #replay}: the functions' fingerprints are already in the table. */
+    public Normaliser(ImageCode code, FunctionTable functions, CodeDecoder decoder) {
+        this(code, functions, decoder, new RefTable());
     }
 
     /** Normalises every function in [from, to) of the table, in order. */
@@ -78,16 +99,54 @@ public final class Normaliser {
         }
     }
 
+    /**
+     * Normalises one function: its references are appended to the RefTable and its fingerprint is written into
+     * it. With a sink, also reports each instruction and reference (reference indexes are into the RefTable).
+     */
     public void normalise(Fn fn, Sink sink) {
+        refs = table;
+        int refStart = refs.size();
+        run(fn, sink);
+        fn.refStart = refStart;
+        fn.refEnd = refs.size();
+        fn.bodyHash = hasher.value();
+        fn.instructions = instructions;
+        fn.codeBytes = codeBytes;
+        fn.entryCodeBytes = entryCodeBytes;
+        fn.calls = calls;
+        fn.branches = branches;
+        fn.undecodable = undecodable;
+        fn.opcodeSet = opcodeSet;
+        fn.firstLocalTarget = firstLocalTarget;
+    }
+
+    /**
+     * Normalises one function again for a sink (to render a difference or plan a patch), leaving the function
+     * and the RefTable as they are. Reference indexes the sink receives count from the function's first
+     * reference (so {@code fn.tokenStart + ref} is its token); the returned table holds the references by those
+     * indexes until the next replay.
+     */
+    public RefTable replay(Fn fn, Sink sink) {
+        refs = replayRefs;
+        refs.clear();
+        try {
+            run(fn, sink);
+        } finally {
+            refs = table;
+        }
+        return replayRefs;
+    }
+
+    private void run(Fn fn, Sink sink) {
         hasher.reset();
-        fn.refStart = refs.size();
-        fn.instructions = 0;
-        fn.codeBytes = 0;
-        fn.calls = 0;
-        fn.branches = 0;
-        fn.undecodable = 0;
-        fn.opcodeSet = 0;
-        fn.firstLocalTarget = -1;
+        instructions = 0;
+        codeBytes = 0;
+        entryCodeBytes = 0;
+        calls = 0;
+        branches = 0;
+        undecodable = 0;
+        opcodeSet = 0;
+        firstLocalTarget = -1;
         startCount = 0;
         localCount = 0;
         for (int r = 0; r < fn.rangeCount(); r++) {
@@ -167,7 +226,7 @@ public final class Normaliser {
                     flushPadding(padding);
                     padding = 0;
                     hasher.add(MARK_BAD).add(buffer, pos, Math.min(decoder.skip(), length - pos));
-                    fn.undecodable++;
+                    undecodable++;
                     if (sink != null) {
                         sink.undecodable(r, pos);
                     }
@@ -183,8 +242,8 @@ public final class Normaliser {
                 flushPadding(padding);
                 padding = 0;
                 recordStart(r, pos);
-                fn.instructions++;
-                fn.opcodeSet += Hasher.mix(step.opcode);
+                instructions++;
+                opcodeSet += Hasher.mix(step.opcode);
                 int firstRef = refs.size();
                 int localRange = -1;
                 long localOffset = -1;
@@ -200,9 +259,9 @@ public final class Normaliser {
                             sink.crossRange(r, pos, step.branchFieldKind, step.branchFieldOffset, step.branchFieldTail,
                                     localRange, localOffset);
                         }
-                        fn.branches++;
-                        if (localRange == 0 && localOffset > 0 && (fn.firstLocalTarget < 0 || localOffset < fn.firstLocalTarget)) {
-                            fn.firstLocalTarget = (int) localOffset;
+                        branches++;
+                        if (localRange == 0 && localOffset > 0 && (firstLocalTarget < 0 || localOffset < firstLocalTarget)) {
+                            firstLocalTarget = (int) localOffset;
                         }
                     } else {
                         if (sink != null) {
@@ -212,7 +271,7 @@ public final class Normaliser {
                         hasher.add(MARK_REF);
                     }
                     if (step.flow == Step.CALL) {
-                        fn.calls++;
+                        calls++;
                     }
                 }
                 for (int k = 0; k < step.refCount; k++) {
@@ -234,25 +293,28 @@ public final class Normaliser {
                 }
                 if (sink != null) {
                     long insnHash = step.canonical != 0 ? Hasher.mix(step.canonical)
-                            : new Hasher().reset().add(step.norm, 0, step.length).value();
+                            : insnHasher.reset().add(step.norm, 0, step.length).value();
                     sink.instruction(r, pos, step.length, localRange, localOffset, firstRef, refs.size() - firstRef, insnHash);
                 }
                 pos += step.length;
                 lastEnd = pos;
             }
-            decoder.flushPending(step);
+            decoder.flushPending(start, step);
             for (int k = 0; k < step.refCount; k++) {
+                if (sink != null) {
+                    // An ARM64 page still pending at the range's end: reported at the ADRP itself, with no field
+                    // (like a page an instruction overwrote mid-range), so a patch cannot carry it unchanged.
+                    sink.reference(refs.size(), r, step.refFieldOffset[k], step.refFieldKind[k], 0, step.refFieldExtra[k]);
+                }
                 refs.add(step.refTarget[k], step.refFlags[k], 0);
                 hasher.add(MARK_REF);
             }
-            fn.codeBytes += lastEnd;
+            codeBytes += lastEnd;
             if (r == 0) {
-                fn.entryCodeBytes = lastEnd;
+                entryCodeBytes = lastEnd;
             }
         }
-        fn.refEnd = refs.size();
         hashLocalBranches();
-        fn.bodyHash = hasher.value();
     }
 
     /**

@@ -25,6 +25,11 @@ public final class RefTable {
         size++;
     }
 
+    /** Forgets every reference (keeps the arrays). */
+    public void clear() {
+        size = 0;
+    }
+
     public int size() {
         return size;
     }

@@ -10,7 +10,6 @@ import dev.hotpatch.differ.disasm.Instruction;
 import dev.hotpatch.differ.disasm.Isa;
 import dev.hotpatch.differ.functions.Fn;
 import dev.hotpatch.differ.normalise.Normaliser;
-import dev.hotpatch.differ.normalise.RefTable;
 import dev.hotpatch.pe.Machine;
 
 import java.util.ArrayList;
@@ -84,25 +83,20 @@ public final class DifferenceFinder implements AutoCloseable {
         final ImageAnalysis image;
         final Disassembler disassembler;
         final long base;
+        /** Replays one function at a time; its buffers and decoder serve every function of the image. */
+        final Normaliser normaliser;
 
         Side(ImageAnalysis image) throws DifferException {
             this.image = image;
             Machine m = image.code().machine();
+            this.normaliser = new Normaliser(image.code(), image.functions(), Differ.decoderFor(image.code()));
             this.disassembler = new Disassembler(m == Machine.ARM64 ? Isa.ARM64 : m == Machine.AMD64 ? Isa.X64 : Isa.X86);
             this.base = image.code().imageBase();
         }
 
         List<Row> rows(Fn fn) {
             List<Row> rows = new ArrayList<>();
-            RefTable refs = new RefTable();
-            Normaliser n;
-            try {
-                n = new Normaliser(image.code(), image.functions(), Differ.decoderFor(image.code()), refs);
-            } catch (DifferException e) {
-                throw new IllegalStateException(e);
-            }
-            long[] snapshot = fn.saveFingerprint();
-            n.normalise(fn, new Normaliser.Sink() {
+            normaliser.replay(fn, new Normaliser.Sink() {
                 @Override
                 public void instruction(int range, int offset, int length, int localRange, long localOffset, int firstRef,
                                         int refCount, long normHash) {
@@ -114,7 +108,6 @@ public final class DifferenceFinder implements AutoCloseable {
                     rows.add(new Row(range, offset, -1, -1, -1, 0, 0, image.code().readWord(fn.rangeStart(range) + offset, 4) & 0xff));
                 }
             });
-            fn.restoreFingerprint(snapshot);
             return rows;
         }
 

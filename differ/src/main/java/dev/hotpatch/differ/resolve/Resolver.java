@@ -3,6 +3,7 @@ package dev.hotpatch.differ.resolve;
 import dev.hotpatch.differ.code.ImageCode;
 import dev.hotpatch.differ.code.Step;
 import dev.hotpatch.differ.functions.Fn;
+import dev.hotpatch.differ.functions.FunctionDiscovery;
 import dev.hotpatch.differ.functions.FunctionTable;
 import dev.hotpatch.differ.functions.Symbols;
 import dev.hotpatch.differ.normalise.Hasher;
@@ -35,11 +36,12 @@ public final class Resolver {
     private final RefTable refs;
     private final Tokens tokens = new Tokens();
     private final Map<Long, String> importByHash = new HashMap<>();
+    private final Map<String, Long> iatByName = new HashMap<>();
     private final long[] boundaries;
     private long importDirectory = -1;
     private final List<Global> globals = new ArrayList<>();
+    /** Starts of the named globals, which are the first of {@link #globals} in the same order. */
     private final long[] namedStart;
-    private final int[] namedIndex;
     private final dev.hotpatch.differ.util.LongIntMap anonymous = new dev.hotpatch.differ.util.LongIntMap();
     private final dev.hotpatch.differ.util.LongIntMap literalIndex = new dev.hotpatch.differ.util.LongIntMap();
     private final dev.hotpatch.differ.util.LongIntMap importIndex = new dev.hotpatch.differ.util.LongIntMap();
@@ -56,10 +58,10 @@ public final class Resolver {
         this.functions = functions;
         this.refs = refs;
         for (ImportedModule m : code.image().imports()) {
-            addImports(m);
+            addImports(m, true);
         }
         for (ImportedModule m : code.image().delayImports()) {
-            addImports(m);
+            addImports(m, false);
         }
         long[] symbolBounds = symbols.boundaries();
         List<Long> tables = new ArrayList<>();
@@ -107,14 +109,15 @@ public final class Resolver {
         data.removeIf(x -> !writable(x.rva()) || importData(code.sectionAt(x.rva())));
         data.sort((x, y) -> Long.compare(x.rva(), y.rva()));
         List<Long> starts = new ArrayList<>();
+        long[][] contributions = contributions(symbols);
         for (Symbols.Data x : data) {
             if (!starts.isEmpty() && starts.get(starts.size() - 1) == x.rva()) {
                 continue;
             }
-            boolean contained = contributionEnd(symbols, x.rva()) > 0;
+            boolean contained = insideContribution(contributions, x.rva());
             boolean exact = x.size() > 0 || contained;
             long size = x.size() > 0 ? x.size() : Math.max(1, symbolEnd(symbolBounds, x.rva()) - x.rva());
-            globals.add(new Global(globals.size(), x.rva(), size, x.name(), true, exact, null));
+            globals.add(new Global(globals.size(), x.rva(), size, x.name(), exact, null));
             starts.add(x.rva());
         }
         Map<Long, String> dataAt = new HashMap<>();
@@ -124,34 +127,50 @@ public final class Resolver {
             if (!g.exactSize()) {
                 String prev = i > 0 ? globals.get(i - 1).name() : "";
                 String next = dataAt.getOrDefault(g.rva() + g.size(), "");
-                globals.set(i, new Global(g.index(), g.rva(), g.size(), g.name(), true, false, prev + "\n" + next));
+                globals.set(i, new Global(g.index(), g.rva(), g.size(), g.name(), false, prev + "\n" + next));
             }
         }
         namedStart = starts.stream().mapToLong(Long::longValue).toArray();
-        namedIndex = new int[namedStart.length];
-        for (int i = 0; i < namedIndex.length; i++) {
-            namedIndex[i] = i;
-        }
     }
 
-    private void addImports(ImportedModule m) {
+    private void addImports(ImportedModule m, boolean bound) {
         for (ImportedFunction f : m.functions()) {
-            String name = m.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal());
-            long hash = new Hasher().reset().add(name).value();
+            String name = importKey(m, f);
+            long hash = hasher.reset().add(name).value();
             importByHash.put(hash, name);
+            if (bound) {
+                iatByName.put(name, f.iatRva());
+            }
             importIndex.put(f.iatRva(), importHashes.size());
             importHashes.add(hash);
         }
     }
 
-    /** End of the object file's contribution holding {@code rva} (from section symbols), or -1. */
-    private static long contributionEnd(Symbols symbols, long rva) {
-        for (long[] c : symbols.contributions()) {
-            if (rva >= c[0] && rva < c[1]) {
-                return c[1];
+    /**
+     * The object files' contributions to data sections (from section symbols) as sorted, disjoint [start, end)
+     * intervals, overlapping or adjacent ones merged: {starts, ends}.
+     */
+    private static long[][] contributions(Symbols symbols) {
+        List<long[]> sorted = new ArrayList<>(symbols.contributions());
+        sorted.sort((x, y) -> Long.compare(x[0], y[0]));
+        long[] starts = new long[sorted.size()];
+        long[] ends = new long[sorted.size()];
+        int n = 0;
+        for (long[] c : sorted) {
+            if (n > 0 && c[0] <= ends[n - 1]) {
+                ends[n - 1] = Math.max(ends[n - 1], c[1]);
+            } else {
+                starts[n] = c[0];
+                ends[n++] = c[1];
             }
         }
-        return -1;
+        return new long[][] {Arrays.copyOf(starts, n), Arrays.copyOf(ends, n)};
+    }
+
+    /** True when some object file's contribution holds {@code rva}. */
+    private static boolean insideContribution(long[][] contributions, long rva) {
+        int i = FunctionDiscovery.lastAtOrBefore(contributions[0], rva);
+        return i >= 0 && rva < contributions[1][i];
     }
 
     private long symbolEnd(long[] symbolBounds, long rva) {
@@ -176,8 +195,22 @@ public final class Resolver {
         return globals;
     }
 
+    /** Every import (delay-loaded ones too) by the hash an IMPORT token holds: {@code dll!name} (see importKey). */
     public Map<Long, String> importNames() {
         return importByHash;
+    }
+
+    /** The name an import goes by: {@code dll!function} with the DLL in lower case, or {@code dll!#ordinal}. */
+    public static String importKey(ImportedModule m, ImportedFunction f) {
+        return m.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal());
+    }
+
+    /**
+     * The IAT slot of import {@code name} ({@code dll!function}, see importKey) in the import table the loader
+     * binds before the program runs (not a delay-load table), or -1 when the image has none.
+     */
+    public long iatRvaOf(String name) {
+        return iatByName.getOrDefault(name, -1L);
     }
 
     /** A short rendering of a literal's contents (strings as text, others as hex). */
@@ -349,7 +382,7 @@ public final class Resolver {
             i = -i - 2;
         }
         if (i >= 0) {
-            Global g = globals.get(namedIndex[i]);
+            Global g = globals.get(i);
             if (rva < g.rva() + g.size()) {
                 return g.index();
             }
@@ -358,7 +391,7 @@ public final class Resolver {
         if (a < 0) {
             long end = Math.min(nextBoundary(rva), rva + ANONYMOUS_CAP);
             a = globals.size();
-            globals.add(new Global(a, rva, Math.max(1, end - rva), null, false, false, null));
+            globals.add(new Global(a, rva, Math.max(1, end - rva), null, false, null));
             anonymous.put(rva, a);
         }
         return a;
@@ -494,11 +527,18 @@ public final class Resolver {
      * {offset, width, target RVA} each.
      */
     public byte[] literalBytes(int i, int length, List<long[]> pointers) {
+        return bytesWithoutPointers(literalRva.get(i), length, pointers);
+    }
+
+    /**
+     * The bytes of [rva, rva + length) as the loader maps them, with the pointer slots inside cleared (see
+     * {@link #slots}); the slots, {offset, width, target RVA} each, are appended to {@code pointers} in order.
+     */
+    public byte[] bytesWithoutPointers(long rva, int length, List<long[]> pointers) {
         byte[] out = new byte[length];
-        long rva = literalRva.get(i);
         code.read(rva, length, out, 0);
         for (long[] slot : slots(rva, length)) {
-            java.util.Arrays.fill(out, (int) slot[0], (int) (slot[0] + slot[1]), (byte) 0);
+            Arrays.fill(out, (int) slot[0], (int) (slot[0] + slot[1]), (byte) 0);
             pointers.add(slot);
         }
         return out;

@@ -11,12 +11,11 @@ public final class Tokens {
     public static final byte FUNCTION = 1;   // value: function index; offset: range << 24 | offset
     public static final byte IMPORT = 2;     // value: hash of "dll!name"
     public static final byte GLOBAL = 3;     // value: global index; offset into it
-    public static final byte LITERAL = 4;    // value: content hash (slots follow as their own tokens)
+    public static final byte LITERAL = 4;    // value: index into the image's literals (compared by content)
     public static final byte TABLE = 5;      // value: hash of the case targets inside the function
     public static final byte CODE = 6;       // value: hash of the bytes there (code outside every function)
     public static final byte ABSOLUTE = 7;   // value: the RVA (outside every section)
     public static final byte PAGE = 8;       // an ARM64 page no instruction completed; compares equal
-    public static final byte SLOT_END = 9;   // closes the slots of a literal
 
     private byte[] kind = new byte[1024];
     private long[] value = new long[1024];

@@ -10,6 +10,7 @@ import dev.hotpatch.pe.Section;
 import dev.hotpatch.testsupport.ExternalTools;
 import dev.hotpatch.testsupport.RepoPaths;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -74,7 +75,13 @@ class X86DecoderCapstoneAgreementTest {
         agreement.assertAgreement();
     }
 
+    /**
+     * Times the decoder over the largest x86/x64 binary at hand (prints the figure the README quotes). A
+     * benchmark, not a check: tagged so the default build skips it; run it with
+     * {@code mvn -pl differ test -Dtest=X86DecoderCapstoneAgreementTest#decoderSpeed -Dhotpatch.excludedGroups=}.
+     */
     @Test
+    @Tag("benchmark")
     void decoderSpeed() throws Exception {
         Path largest = null;
         try (Stream<Path> cached = Files.exists(benchCache()) ? Files.walk(benchCache(), 2) : Stream.empty();
