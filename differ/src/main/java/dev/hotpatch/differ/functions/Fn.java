@@ -56,27 +56,10 @@ public final class Fn {
         this.sources = sources;
     }
 
-    /**
-     * The fingerprint fields, saved so that a second normalisation (to render or plan) can put them back.
-     * {@code Normaliser.replay} leaves the function as it is and needs neither this nor {@link #restoreFingerprint}.
-     */
+    /** The fingerprint fields as one array, to compare a function's state before and after something runs. */
     public long[] saveFingerprint() {
         return new long[] {bodyHash, refStart, refEnd, instructions, codeBytes, calls, branches, undecodable,
                 opcodeSet, firstLocalTarget, entryCodeBytes};
-    }
-
-    public void restoreFingerprint(long[] s) {
-        bodyHash = s[0];
-        refStart = (int) s[1];
-        refEnd = (int) s[2];
-        instructions = (int) s[3];
-        codeBytes = (int) s[4];
-        calls = (int) s[5];
-        branches = (int) s[6];
-        undecodable = (int) s[7];
-        opcodeSet = s[8];
-        firstLocalTarget = (int) s[9];
-        entryCodeBytes = (int) s[10];
     }
 
     public int index() {

@@ -14,15 +14,12 @@ import dev.hotpatch.differ.normalise.Normaliser;
 import dev.hotpatch.differ.normalise.RefTable;
 import dev.hotpatch.differ.resolve.Global;
 import dev.hotpatch.differ.resolve.Tokens;
-import dev.hotpatch.pe.ImportedFunction;
-import dev.hotpatch.pe.ImportedModule;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -39,19 +36,12 @@ public final class PatchPlanner {
     private final ImageAnalysis b;
     private final Matching m;
     private final Map<Integer, Integer> planIndexOfNew = new HashMap<>();
-    private final Map<String, Long> baseIat = new HashMap<>();
     private final Map<Long, Long> baseThunkByImport = new HashMap<>();
 
     private PatchPlanner(ImageAnalysis a, ImageAnalysis b, Matching m) {
         this.a = a;
         this.b = b;
         this.m = m;
-        List<ImportedModule> modules = new ArrayList<>(a.code().image().imports());
-        for (ImportedModule mod : modules) {
-            for (ImportedFunction f : mod.functions()) {
-                baseIat.put(mod.dllName().toLowerCase(Locale.ROOT) + "!" + f.name().orElse("#" + f.ordinal()), f.iatRva());
-            }
-        }
         for (Fn f : a.functions().functions()) {
             if (f.thunkKind == Tokens.IMPORT) {
                 baseThunkByImport.putIfAbsent(f.thunkValue, f.entry());
@@ -78,9 +68,9 @@ public final class PatchPlanner {
         carried.forEach(f -> work.add(f.newIndex()));
         while (!work.isEmpty()) {
             Fn fn = b.function(work.poll());
-            for (int[] s : sites(fn).references()) {
-                int token = fn.tokenStart + s[0];
-                if (isShort(s[3]) && b.tokens().kind(token) == Tokens.FUNCTION) {
+            for (long[] s : sites(fn).references()) {
+                int token = fn.tokenStart + (int) s[0];
+                if (isShort((int) s[3]) && b.tokens().kind(token) == Tokens.FUNCTION) {
                     int j = (int) b.tokens().value(token);
                     if (!planIndexOfNew.containsKey(j)) {
                         planIndexOfNew.put(j, carried.size() + companions.size());
@@ -107,39 +97,47 @@ public final class PatchPlanner {
         return new PatchPlan(b.code().machine(), List.copyOf(out), result.newImports(), dataPointers(out));
     }
 
-    /** A carried function's references as the normaliser reports them, kept so each function is normalised once. */
-    private record Sites(List<int[]> references, RefTable refs, List<int[]> crossRange) {}
+    /**
+     * A carried function's references as the normaliser reports them, kept so each function is normalised once:
+     * {ref, range, offset, fieldKind, fieldOffset, extra, target, flags} and {range, offset, fieldKind, fieldOffset,
+     * extra, targetRange, targetOffset} for branches between its ranges.
+     */
+    private record Sites(List<long[]> references, List<long[]> crossRange) {}
 
     private final Map<Integer, Sites> normalised = new HashMap<>();
+    private Normaliser replayer;
 
     private Sites sites(Fn fn) throws DifferException {
         Sites known = normalised.get(fn.index());
         if (known != null) {
             return known;
         }
-        List<int[]> references = new ArrayList<>();
-        List<int[]> crossRange = new ArrayList<>();
-        RefTable refs = new RefTable();
-        Normaliser n = new Normaliser(b.code(), b.functions(), Differ.decoderFor(b.code()), refs);
-        long[] snapshot = fn.saveFingerprint();
-        n.normalise(fn, new Normaliser.Sink() {
+        if (replayer == null) {
+            replayer = new Normaliser(b.code(), b.functions(), Differ.decoderFor(b.code()));
+        }
+        List<long[]> references = new ArrayList<>();
+        List<long[]> crossRange = new ArrayList<>();
+        RefTable refs = replayer.replay(fn, new Normaliser.Sink() {
             @Override
             public void instruction(int range, int offset, int length, int localRange, long localOffset, int firstRef,
                                     int refCount, long normHash) {}
 
             @Override
             public void reference(int ref, int range, int offset, int fieldKind, int fieldOffset, int extra) {
-                references.add(new int[] {ref, range, offset, fieldKind, fieldOffset, extra});
+                references.add(new long[] {ref, range, offset, fieldKind, fieldOffset, extra, 0, 0});
             }
 
             @Override
             public void crossRange(int range, int offset, int fieldKind, int fieldOffset, int extra, int targetRange,
                                    long targetOffset) {
-                crossRange.add(new int[] {range, offset, fieldKind, fieldOffset, extra, targetRange, (int) targetOffset});
+                crossRange.add(new long[] {range, offset, fieldKind, fieldOffset, extra, targetRange, targetOffset});
             }
         });
-        fn.restoreFingerprint(snapshot);
-        Sites out = new Sites(references, refs, crossRange);
+        for (long[] r : references) {          // the table holds them only until the next replay
+            r[6] = refs.target((int) r[0]);
+            r[7] = refs.flags((int) r[0]);
+        }
+        Sites out = new Sites(references, crossRange);
         normalised.put(fn.index(), out);
         return out;
     }
@@ -149,13 +147,13 @@ public final class PatchPlanner {
         Sites sites = sites(fn);
         int self = planIndexOfNew.get(fn.index());
         List<Fixup> out = new ArrayList<>();
-        for (int[] c : sites.crossRange()) {
-            out.add(new Fixup(c[0], c[1], c[2], c[3], c[4], new Target.PatchFunction(self, c[5], c[6], fn.displayName())));
+        for (long[] c : sites.crossRange()) {
+            out.add(new Fixup((int) c[0], (int) c[1], (int) c[2], (int) c[3], (int) c[4],
+                    new Target.PatchFunction(self, (int) c[5], c[6], fn.displayName())));
         }
-        for (int[] s : sites.references()) {
-            int token = fn.tokenStart + s[0];
-            out.add(new Fixup(s[1], s[2], s[3], s[4], s[5],
-                    target(token, sites.refs().target(s[0]), sites.refs().flags(s[0]))));
+        for (long[] r : sites.references()) {
+            out.add(new Fixup((int) r[1], (int) r[2], (int) r[3], (int) r[4], (int) r[5],
+                    target(fn.tokenStart + (int) r[0], r[6], (int) r[7])));
         }
         return out;
     }
@@ -271,8 +269,8 @@ public final class PatchPlanner {
             Long thunk = baseThunkByImport.get(importHash);
             return thunk != null ? new Target.BaseImportThunk(thunk, name) : new Target.NewImport(name, true);
         }
-        Long slot = baseIat.get(name);
-        return slot != null ? new Target.BaseImport(slot, name) : new Target.NewImport(name, false);
+        long slot = a.resolver().iatRvaOf(name);
+        return slot >= 0 ? new Target.BaseImport(slot, name) : new Target.NewImport(name, false);
     }
 
     /** A name for a code address of the new image: its function's, or the import its thunk jumps to. */
