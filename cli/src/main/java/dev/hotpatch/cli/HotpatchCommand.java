@@ -33,10 +33,15 @@ public final class HotpatchCommand implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns its exit code; used by main and by tests. */
+    /** Runs the command line and returns its exit code. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line as {@code main} runs it (one-sentence errors); tests set its writers and execute it. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new HotpatchCommand());
         cli.setExecutionExceptionHandler(new Errors());
-        return cli.execute(args);
+        return cli;
     }
 }

@@ -1,9 +1,12 @@
 package dev.hotpatch.cli;
 
+import dev.hotpatch.packager.format.PatchFormatException;
+import dev.hotpatch.packager.inspect.PatchReport;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.report.PeReport;
+import dev.hotpatch.report.ReportPart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,6 +16,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code hotpatch inspect FILE [--json]}: what a PE image holds. */
@@ -41,23 +46,16 @@ final class InspectCommand implements Callable<Integer> {
         } catch (PeFormatException e) {
             throw Errors.InputException.malformed(file.toString(), e);
         }
-        PeReport report = new PeReport(image);
-        PrintWriter out = spec.commandLine().getOut(); // System.out unless a caller (a test) set another writer
-        java.util.Optional<dev.hotpatch.packager.inspect.PatchReport> patch;
+        Optional<PatchReport> patch;
         try {
-            patch = dev.hotpatch.packager.inspect.PatchReport.of(image);
-        } catch (dev.hotpatch.packager.format.PatchFormatException e) {
+            patch = PatchReport.of(image);
+        } catch (PatchFormatException e) {
             throw new Errors.InputException(file + " has malformed hot-patch tables: " + e.getMessage()
                     + "; the patch is damaged or not ours.", e);
         }
-        if (json) {
-            String pe = report.toJson().stripTrailing();
-            out.print(patch.isEmpty() ? report.toJson()
-                    : pe.substring(0, pe.lastIndexOf('}')) + ",\"hot_patch\":" + patch.get().toJson() + "}\n");
-        } else {
-            out.print(report.toText());
-            patch.ifPresent(p -> out.print(p.toText()));
-        }
+        PeReport report = new PeReport(image, patch.<List<ReportPart>>map(List::of).orElse(List.of()));
+        PrintWriter out = spec.commandLine().getOut(); // System.out unless a caller (a test) set another writer
+        out.print(json ? report.toJson() : report.toText());
         out.flush();
         return ExitCodes.OK;
     }

@@ -18,8 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CreateCommandTest {
 
     private static int run(StringWriter out, String... args) {
-        CommandLine cli = new CommandLine(new HotpatchCommand());
-        cli.setExecutionExceptionHandler(new Errors());
+        CommandLine cli = HotpatchCommand.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(new StringWriter()));
         return cli.execute(args);

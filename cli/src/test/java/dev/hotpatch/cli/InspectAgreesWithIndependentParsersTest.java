@@ -185,8 +185,7 @@ class InspectAgreesWithIndependentParsersTest {
     private static String inspectJson(Path file) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new HotpatchCommand());
-        cli.setExecutionExceptionHandler(new Errors()); // as HotpatchCommand.run does
+        CommandLine cli = HotpatchCommand.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int rc = cli.execute("inspect", "--json", file.toString());

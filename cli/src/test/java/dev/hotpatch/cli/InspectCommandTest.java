@@ -21,8 +21,7 @@ class InspectCommandTest {
     private static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new HotpatchCommand());
-        cli.setExecutionExceptionHandler(new Errors());
+        CommandLine cli = HotpatchCommand.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exit = cli.execute(args);

@@ -47,8 +47,7 @@ class SignVerifyCommandTest {
     record Run(int exit, String out, String err) {}
 
     static Run run(String... args) {
-        CommandLine cli = new CommandLine(new HotpatchCommand());
-        cli.setExecutionExceptionHandler(new Errors());
+        CommandLine cli = HotpatchCommand.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));

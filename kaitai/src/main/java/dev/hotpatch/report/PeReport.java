@@ -12,10 +12,17 @@ public final class PeReport {
     private final List<ReportPart> parts;
 
     public PeReport(PeImage image) {
-        this.parts = List.of(new HeadersPart(image), new SectionsPart(image), new FunctionsPart(image),
-                new ExportsPart(image), new ImportsPart(image), new RelocationsPart(image), new TlsPart(image),
-                new LoadConfigPart(image), new DebugPart(image), new SignaturePart(image), new SymbolsPart(image),
-                new WarningsPart(image));
+        this(image, List.of());
+    }
+
+    /** The report with more parts after the PE's own (such as the hot-patch tables of a patch image). */
+    public PeReport(PeImage image, List<ReportPart> more) {
+        List<ReportPart> all = new java.util.ArrayList<>(List.of(new HeadersPart(image), new SectionsPart(image),
+                new FunctionsPart(image), new ExportsPart(image), new ImportsPart(image), new RelocationsPart(image),
+                new TlsPart(image), new LoadConfigPart(image), new DebugPart(image), new SignaturePart(image),
+                new SymbolsPart(image), new WarningsPart(image)));
+        all.addAll(more);
+        this.parts = List.copyOf(all);
     }
 
     public String toText() {

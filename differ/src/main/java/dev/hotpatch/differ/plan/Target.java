@@ -52,6 +52,16 @@ public sealed interface Target {
         public String describe() {
             return "new import " + name;
         }
+
+        /** The DLL part of {@code dll!function}. */
+        public String dll() {
+            return name.substring(0, name.indexOf('!'));
+        }
+
+        /** The function part of {@code dll!function} (or {@code #ordinal}). */
+        public String function() {
+            return name.substring(name.indexOf('!') + 1);
+        }
     }
 
     /** Read-only data the patch carries a copy of (literals, jump tables): new RVA, length, offset into it. */

@@ -1,18 +1,15 @@
 package dev.hotpatch.packager.format;
 
+import dev.hotpatch.format.StructureException;
+
 /**
  * The one checked error for malformed hot-patch tables. It names the structure, the field, the field's offset
  * from the start of HPATCH_HEADER, and the expected and actual values, in the style
  * {@code function_record[2].flags at 0xcc: expected only the bits 0x7 (REDIRECT, NEW, HOP), found 0x10}.
  */
-public final class PatchFormatException extends Exception {
+public final class PatchFormatException extends StructureException {
     private static final long serialVersionUID = 1L;
 
-    private final String structure;
-    private final String field;
-    private final long offset;
-    private final String expected;
-    private final String actual;
     private Fault fault = Fault.MALFORMED;
 
     /** What kind of rule the tables break, for verification reports that sort faults by kind. */
@@ -27,13 +24,9 @@ public final class PatchFormatException extends Exception {
         OUTSIDE_BASE
     }
 
+    /** @param offset the field's offset from the start of HPATCH_HEADER, or -1 */
     public PatchFormatException(String structure, String field, long offset, String expected, String actual) {
-        super(format(structure, field, offset, expected, actual));
-        this.structure = structure;
-        this.field = field;
-        this.offset = offset;
-        this.expected = expected;
-        this.actual = actual;
+        super(structure, field, offset, expected, actual);
     }
 
     /** Tags the exception with the kind of rule broken (MALFORMED unless said otherwise); returns it. */
@@ -43,22 +36,4 @@ public final class PatchFormatException extends Exception {
     }
 
     public Fault fault() { return fault; }
-
-    /** Structure path such as {@code hpatch_header} or {@code fixup_record[7]}. */
-    public String structure() { return structure; }
-
-    /** Field name as in docs/format.md, in snake case, such as {@code name_offset}. */
-    public String field() { return field; }
-
-    /** Offset of the field from the start of HPATCH_HEADER, or -1 when the field has no place in the tables. */
-    public long offset() { return offset; }
-
-    public String expected() { return expected; }
-
-    public String actual() { return actual; }
-
-    private static String format(String structure, String field, long offset, String expected, String actual) {
-        String where = offset >= 0 ? " at 0x" + Long.toHexString(offset) : "";
-        return structure + "." + field + where + ": expected " + expected + ", found " + actual;
-    }
 }

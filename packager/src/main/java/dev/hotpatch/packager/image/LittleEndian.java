@@ -1,12 +1,26 @@
 package dev.hotpatch.packager.image;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Little-endian helpers for the table writers of this package. */
-final class LittleEndian {
+/** Little-endian helpers for the packager's writers. */
+public final class LittleEndian {
     private LittleEndian() {}
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** The little-endian 32-bit word at {@code at}. */
+    public static int getInt(byte[] b, int at) {
+        return (int) INT.get(b, at);
+    }
+
+    /** Stores a little-endian 32-bit word at {@code at}. */
+    public static void putInt(byte[] b, int at, int value) {
+        INT.set(b, at, value);
+    }
 
     static ByteBuffer allocate(int size) {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -31,7 +45,8 @@ final class LittleEndian {
         }
     }
 
-    static long alignUp(long value, long alignment) {
+    /** {@code value} rounded up to a multiple of {@code alignment}, a power of two. */
+    public static long alignUp(long value, long alignment) {
         return (value + alignment - 1) & -alignment;
     }
 }

@@ -9,6 +9,7 @@ import dev.hotpatch.packager.format.PatchFormatException;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.Section;
 import dev.hotpatch.report.JsonWriter;
+import dev.hotpatch.report.ReportPart;
 
 import java.util.HexFormat;
 import java.util.Locale;
@@ -19,7 +20,7 @@ import java.util.Optional;
  * function record (base and patch RVA, size, trampoline site and its original bytes) with its fixups, and the
  * patch's size split into code, data and tables.
  */
-public final class PatchReport {
+public final class PatchReport implements ReportPart {
     private final PeImage image;
     private final HotPatchTables tables;
 
@@ -37,8 +38,9 @@ public final class PatchReport {
         return image.section(name).map(Section::virtualSize).orElse(0L);
     }
 
-    public String toText() {
-        StringBuilder out = new StringBuilder("\nHot patch\n");
+    @Override
+    public void text(StringBuilder out) {
+        out.append("Hot patch\n");
         HotPatchHeader h = tables.header();
         out.append(String.format(Locale.ROOT, "  sequence %d (supersedes from %d), flags 0x%x%s%s%s%n", h.sequenceNumber(),
                 h.minSequenceNumber(), h.flags(), h.obligatory() ? " obligatory" : "", h.canRollBack() ? " can-roll-back" : "",
@@ -69,12 +71,12 @@ public final class PatchReport {
                         x.kind().name().toLowerCase(Locale.ROOT), x.targetRva(), x.name()));
             }
         }
-        return out.toString();
     }
 
-    /** The same facts as a JSON object. */
-    public String toJson() {
-        JsonWriter w = new JsonWriter().beginObject();
+    /** The same facts as the report's {@code hot_patch} member. */
+    @Override
+    public void json(JsonWriter w) {
+        w.name("hot_patch").beginObject();
         HotPatchHeader h = tables.header();
         w.field("sequence", h.sequenceNumber()).field("min_sequence", h.minSequenceNumber()).field("flags", h.flags());
         var b = tables.base();
@@ -108,6 +110,5 @@ public final class PatchReport {
                     .field("target_rva", x.targetRva()).field("name", x.name()).endObject();
         }
         w.endArray().endObject();
-        return w.toString();
     }
 }

@@ -17,6 +17,7 @@ import dev.hotpatch.packager.format.HotPatchHeader;
 import dev.hotpatch.packager.format.HotPatchTables;
 import dev.hotpatch.packager.format.HotPatchTablesWriter;
 import dev.hotpatch.packager.format.Jumps;
+import dev.hotpatch.packager.image.LittleEndian;
 import dev.hotpatch.packager.image.ImportDirectory;
 import dev.hotpatch.packager.image.ImportDirectoryBuilder;
 import dev.hotpatch.packager.image.LoadConfigBuilder;
@@ -32,7 +33,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Turns a patch plan into a patch image (docs/format.md): the carried functions' code in .text with every
@@ -109,26 +112,21 @@ public final class PatchWriter {
     private byte[] run(Options options, String baseName) throws PatchRefusedException {
         refuseWhatIsNotSupported();
         // Lay out .text: every range of every function, then one thunk per import called through a thunk.
-        long textSize = 0;
-        List<String> thunked = new ArrayList<>();
-        Map<String, List<String>> newImports = new TreeMap<>();
-        textSize = layOutRanges();
+        long textSize = layOutRanges();
+        ImportDirectoryBuilder importBuilder = new ImportDirectoryBuilder(machine);
+        Set<String> thunked = new TreeSet<>();
         for (PlannedFunction f : plan.functions()) {
             for (Fixup x : f.fixups()) {
                 if (x.target() instanceof Target.NewImport ni) {
-                    String[] parts = ni.name().split("!", 2);
-                    newImports.computeIfAbsent(parts[0], k -> new ArrayList<>());
-                    if (!newImports.get(parts[0]).contains(parts[1])) {
-                        newImports.get(parts[0]).add(parts[1]);
-                    }
-                    if (ni.throughThunk() && !thunked.contains(ni.name())) {
+                    importBuilder.add(ni.dll(), ni.function());
+                    if (ni.throughThunk()) {
                         thunked.add(ni.name());
                     }
                 }
             }
         }
         for (String t : thunked) {
-            textSize = align(textSize, CODE_ALIGN);
+            textSize = LittleEndian.alignUp(textSize, CODE_ALIGN);
             thunkPlace.put(t, textSize);
             textSize += thunkSize();
         }
@@ -147,17 +145,15 @@ public final class PatchWriter {
         for (Target t : dataTargets) {
             if (t instanceof Target.PatchData d && !literalPlace.containsKey(carried(d.newRva(), d.length()))) {
                 long key = carried(d.newRva(), d.length());
-                rdataSize = align(rdataSize, 16);
+                rdataSize = LittleEndian.alignUp(rdataSize, 16);
                 literalPlace.put(key, rdataSize);
                 rdataSize += d.jumpTable() ? 4L * jumpTables.get(key).targets().length : Math.max(d.length(), 1);
             }
         }
         rdataSize = unwind.layoutRecords(rdataSize);     // before the import directory: .rdata is copied up to it
-        ImportDirectoryBuilder importBuilder = new ImportDirectoryBuilder(machine);
-        newImports.forEach(importBuilder::add);
         long importOffset = -1;
         if (!importBuilder.isEmpty()) {
-            rdataSize = align(rdataSize, importBuilder.alignment());
+            rdataSize = LittleEndian.alignUp(rdataSize, importBuilder.alignment());
             importOffset = rdataSize;
             rdataSize += importBuilder.size();
         }
@@ -173,7 +169,7 @@ public final class PatchWriter {
             targets.addAll(unwind.stubRvas());
             loadConfig.guardCfFunctions(targets);
         }
-        rdataSize = align(rdataSize, loadConfig.alignment());
+        rdataSize = LittleEndian.alignUp(rdataSize, loadConfig.alignment());
         long loadConfigOffset = rdataSize;
         rdataSize += loadConfig.size();
         long rdataRva = image.reserve(".rdata", rdataSize, SectionFlags.READ_ONLY_DATA);
@@ -184,7 +180,7 @@ public final class PatchWriter {
         long dataSize = 0;
         for (Target t : dataTargets) {
             if (t instanceof Target.NewGlobal g && !globals.containsKey(g.newRva())) {
-                dataSize = align(dataSize, 16);
+                dataSize = LittleEndian.alignUp(dataSize, 16);
                 globals.put(g.newRva(), new long[] {g.size(), dataSize});
                 dataSize += Math.max(g.size(), 1);
             }
@@ -227,7 +223,7 @@ public final class PatchWriter {
                 if (table.form() == TABLE_ABSOLUTE) {
                     absoluteEntries.add(new long[] {tableRva + 4L * i, target});
                 } else {
-                    putInt(rdata, (int) (tableRva - rdataRva) + 4 * i, (int) (target - tableRva));
+                    LittleEndian.putInt(rdata, (int) (tableRva - rdataRva) + 4 * i, (int) (target - tableRva));
                 }
             }
         }
@@ -286,7 +282,7 @@ public final class PatchWriter {
             if (prevStart >= 0 && r.getKey() >= prevEnd && r.getKey() - prevEnd < KEEP_DISTANCE) {
                 place = placed.get(prevStart)[1] + (r.getKey() - prevStart);
             } else {
-                place = align(size, CODE_ALIGN) + (r.getKey() & (CODE_ALIGN - 1));
+                place = LittleEndian.alignUp(size, CODE_ALIGN) + (r.getKey() & (CODE_ALIGN - 1));
             }
             placed.put(r.getKey(), new long[] {r.getValue(), place});
             size = place + (r.getValue() - r.getKey());
@@ -494,8 +490,7 @@ public final class PatchWriter {
             return globals.get(g.newRva())[1] + g.offset();
         }
         if (t instanceof Target.NewImport ni) {
-            String[] parts = ni.name().split("!", 2);
-            return ni.throughThunk() ? thunkPlace.get(ni.name()) : imports.iatSlot(parts[0], parts[1]);
+            return ni.throughThunk() ? thunkPlace.get(ni.name()) : imports.iatSlot(ni.dll(), ni.function());
         }
         return null;
     }
@@ -506,7 +501,7 @@ public final class PatchWriter {
         int at = (int) (instruction - textRva);
         int field = at + x.fieldOffset();
         switch (x.fieldKind()) {
-            case Step.FIELD_REL32 -> putInt(text, field, (int) (target - (instruction + x.fieldOffset() + 4 + x.extra())));
+            case Step.FIELD_REL32 -> LittleEndian.putInt(text, field, (int) (target - (instruction + x.fieldOffset() + 4 + x.extra())));
             case Step.FIELD_REL8 -> {
                 long delta = target - (instruction + x.fieldOffset() + 1 + x.extra());
                 if (delta < -128 || delta > 127) {
@@ -515,16 +510,16 @@ public final class PatchWriter {
                 text[field] = (byte) delta;
             }
             case Step.FIELD_ABS32, Step.FIELD_ABS64 -> image.writeAddress(instruction + x.fieldOffset(), target);
-            case Step.FIELD_BRANCH26 -> setWord(text, at, Arm64Fields.branch26(word(text, at), target - instruction));
-            case Step.FIELD_BRANCH19, Step.FIELD_LITERAL19 -> setWord(text, at, Arm64Fields.imm19(word(text, at), target - instruction));
-            case Step.FIELD_BRANCH14 -> setWord(text, at, Arm64Fields.imm14(word(text, at), target - instruction));
-            case Step.FIELD_ADR21 -> setWord(text, at, Arm64Fields.adr(word(text, at), target - instruction));
+            case Step.FIELD_BRANCH26 -> LittleEndian.putInt(text, at, Arm64Fields.branch26(LittleEndian.getInt(text, at), target - instruction));
+            case Step.FIELD_BRANCH19, Step.FIELD_LITERAL19 -> LittleEndian.putInt(text, at, Arm64Fields.imm19(LittleEndian.getInt(text, at), target - instruction));
+            case Step.FIELD_BRANCH14 -> LittleEndian.putInt(text, at, Arm64Fields.imm14(LittleEndian.getInt(text, at), target - instruction));
+            case Step.FIELD_ADR21 -> LittleEndian.putInt(text, at, Arm64Fields.adr(LittleEndian.getInt(text, at), target - instruction));
             case Step.FIELD_ADRP_ADD, Step.FIELD_ADRP_LDST -> {
                 long adrp = instruction + x.fieldOffset();
                 int adrpAt = (int) (adrp - textRva);
-                setWord(text, adrpAt, Arm64Fields.adrp(word(text, adrpAt), adrp, target));
+                LittleEndian.putInt(text, adrpAt, Arm64Fields.adrp(LittleEndian.getInt(text, adrpAt), adrp, target));
                 int shift = x.fieldKind() == Step.FIELD_ADRP_LDST ? x.extra() : 0;
-                setWord(text, at, Arm64Fields.lo12(word(text, at), target, shift));
+                LittleEndian.putInt(text, at, Arm64Fields.lo12(LittleEndian.getInt(text, at), target, shift));
             }
             default -> throw new PatchRefusedException("function `" + name + "` has a reference of a kind the patch writer cannot encode.");
         }
@@ -539,25 +534,25 @@ public final class PatchWriter {
         String what = x.target().describe();
         return switch (x.fieldKind()) {
             case Step.FIELD_REL32 -> {
-                putInt(text, at + x.fieldOffset(), 0);
+                LittleEndian.putInt(text, at + x.fieldOffset(), 0);
                 yield FixupRecord.rel32(site, x.extra(), target, 0, what);
             }
             case Step.FIELD_ABS32 -> {
-                putInt(text, at + x.fieldOffset(), 0);
+                LittleEndian.putInt(text, at + x.fieldOffset(), 0);
                 yield FixupRecord.simple(site, FixupKind.X86_ABS32, target, 0, what);
             }
             case Step.FIELD_ABS64 -> {
-                putInt(text, at + x.fieldOffset(), 0);
-                putInt(text, at + x.fieldOffset() + 4, 0);
+                LittleEndian.putInt(text, at + x.fieldOffset(), 0);
+                LittleEndian.putInt(text, at + x.fieldOffset() + 4, 0);
                 yield FixupRecord.simple(site, FixupKind.X64_ABS64, target, 0, what);
             }
             case Step.FIELD_BRANCH26 -> {
-                setWord(text, at, Arm64Fields.branch26(word(text, at), 0));
+                LittleEndian.putInt(text, at, Arm64Fields.branch26(LittleEndian.getInt(text, at), 0));
                 yield FixupRecord.simple(instruction, FixupKind.ARM64_BRANCH26, target, 0, what);
             }
             case Step.FIELD_ADRP_ADD, Step.FIELD_ADRP_LDST -> {
-                setWord(text, at + x.fieldOffset(), Arm64Fields.adr(word(text, at + x.fieldOffset()), 0));
-                setWord(text, at, Arm64Fields.lo12(word(text, at), 0, 0));
+                LittleEndian.putInt(text, at + x.fieldOffset(), Arm64Fields.adr(LittleEndian.getInt(text, at + x.fieldOffset()), 0));
+                LittleEndian.putInt(text, at, Arm64Fields.lo12(LittleEndian.getInt(text, at), 0, 0));
                 yield x.fieldKind() == Step.FIELD_ADRP_ADD
                         ? FixupRecord.adrpAdd(site, -x.fieldOffset(), target, 0, what)
                         : FixupRecord.adrpLdst(site, -x.fieldOffset(), x.extra(), target, 0, what);
@@ -589,35 +584,15 @@ public final class PatchWriter {
 
     /** jmp [IAT slot]: x64 FF 25 rel32, x86 FF 25 abs32 (relocated), ARM64 adrp x16; ldr x16, [x16]; br x16. */
     private void writeThunk(byte[] text, int at, long rva, String name) {
-        String[] parts = name.split("!", 2);
-        long slot = imports.iatSlot(parts[0], parts[1]);
+        long slot = imports.iatSlot(name.substring(0, name.indexOf('!')), name.substring(name.indexOf('!') + 1));
         Jumps.indirect(machine, ByteBuffer.wrap(text), at, rva, slot);
         if (machine == Machine.I386) {
             image.writeAddress(rva + 2, slot);
         }
     }
 
-    private static int word(byte[] b, int at) {
-        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
-    }
-
-    private static void setWord(byte[] b, int at, int w) {
-        putInt(b, at, w);
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) v;
-        b[at + 1] = (byte) (v >>> 8);
-        b[at + 2] = (byte) (v >>> 16);
-        b[at + 3] = (byte) (v >>> 24);
-    }
-
     /** The key of a carried piece of read-only data: its new RVA and length (literals are at most 4 KB). */
     private static long carried(long rva, int length) {
         return rva << 16 | length;
-    }
-
-    private static long align(long v, long a) {
-        return (v + a - 1) / a * a;
     }
 }

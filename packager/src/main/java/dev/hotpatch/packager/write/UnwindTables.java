@@ -7,6 +7,7 @@ import dev.hotpatch.differ.plan.UnwindEntry;
 import dev.hotpatch.packager.format.FixupKind;
 import dev.hotpatch.packager.format.FixupRecord;
 import dev.hotpatch.packager.format.Jumps;
+import dev.hotpatch.packager.image.LittleEndian;
 import dev.hotpatch.packager.image.RuntimeFunctionTable;
 import dev.hotpatch.pe.Machine;
 
@@ -68,7 +69,7 @@ final class UnwindTables {
             for (UnwindEntry e : plan.functions().get(i).unwind()) {
                 Target h = e.handler();
                 if (h != null && !insidePatch.apply(h) && !stubPlace.containsKey(h)) {
-                    textSize = align(textSize, 16);
+                    textSize = LittleEndian.alignUp(textSize, 16);
                     stubPlace.put(h, textSize);
                     stubOwner.put(h, i);
                     textSize += stubSize(h);
@@ -84,7 +85,7 @@ final class UnwindTables {
             for (UnwindEntry e : f.unwind()) {
                 entryCount++;
                 if (e.unwindInfo() != null && !recordPlace.containsKey(e.unwindRva())) {
-                    rdataSize = align(rdataSize, 4);
+                    rdataSize = LittleEndian.alignUp(rdataSize, 4);
                     recordPlace.put(e.unwindRva(), rdataSize);
                     records.put(e.unwindRva(), e);
                     rdataSize += e.unwindInfo().length + e.handlerData().length;
@@ -131,12 +132,12 @@ final class UnwindTables {
             System.arraycopy(e.handlerData(), 0, rdata, at + info.length, e.handlerData().length);
             if (e.chained() != null) {
                 int c = at + info.length - 12;
-                putInt(rdata, c, (int) patchRvaOfNew.applyAsLong(e.chained()[0]));
-                putInt(rdata, c + 4, (int) (patchRvaOfNew.applyAsLong(e.chained()[1] - 1) + 1));
-                putInt(rdata, c + 8, (int) (long) recordPlace.get(e.chained()[2]));
+                LittleEndian.putInt(rdata, c, (int) patchRvaOfNew.applyAsLong(e.chained()[0]));
+                LittleEndian.putInt(rdata, c + 4, (int) (patchRvaOfNew.applyAsLong(e.chained()[1] - 1) + 1));
+                LittleEndian.putInt(rdata, c + 8, (int) (long) recordPlace.get(e.chained()[2]));
             } else if (e.handler() != null) {
                 Long inside = insideTarget.apply(e.handler());
-                putInt(rdata, at + info.length - 4, (int) (long) (inside != null ? inside : stubPlace.get(e.handler())));
+                LittleEndian.putInt(rdata, at + info.length - 4, (int) (long) (inside != null ? inside : stubPlace.get(e.handler())));
             }
         }
         if (isEmpty()) {
@@ -174,16 +175,5 @@ final class UnwindTables {
         Jumps.directForFixup(machine, code, at, rva);
         return machine == Machine.ARM64 ? FixupRecord.simple(rva, FixupKind.ARM64_BRANCH26, target, 0, name)
                 : FixupRecord.rel32(rva + 1, 0, target, 0, name);
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) v;
-        b[at + 1] = (byte) (v >>> 8);
-        b[at + 2] = (byte) (v >>> 16);
-        b[at + 3] = (byte) (v >>> 24);
-    }
-
-    private static long align(long v, long a) {
-        return (v + a - 1) / a * a;
     }
 }
