@@ -1,12 +1,11 @@
 package dev.hotpatch.cli;
 
-import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.packager.apply.OfflineApplier;
 import dev.hotpatch.packager.format.PatchFormatException;
-import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.PeReader;
+import dev.hotpatch.signer.keys.CertificateChains;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,24 +13,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code hotpatch apply BASE PATCH -o OUT}: the engine's steps, offline, into a runnable patched image. */
+/** {@code hotpatch apply BASE PATCH -o OUT --trust ANCHOR}: the engine's steps, offline, into a runnable patched image. */
 @Command(name = "apply", mixinStandardHelpOptions = true,
-        description = "Applies a patch image to its base offline and writes the patched image: the patch's code "
-                + "and data appended, references into the base filled in, jumps written at the replaced functions. "
-                + "With --trust it first verifies the patch as `hotpatch verify` does and refuses one that fails.",
+        description = "Verifies a patch image as `hotpatch verify` does, then applies it to its base offline and "
+                + "writes the patched image: the patch's code and data appended, references into the base filled in, "
+                + "jumps written at the replaced functions. It needs --trust, or --no-verify to skip the signature "
+                + "check (never the structural checks, the base identity or --min-sequence).",
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the patched image was written",
-            "  4  the patch does not fit this base (another build, or something the applier cannot do); nothing written",
-            "  5  with --trust: the patch does not verify (the failures are printed); nothing written",
-            "  2  usage error",
-            "  1  an input could not be read, or an internal error"
+            "  5  the patch does not verify: signature, chain, structure, base or sequence (the failures are "
+                    + "printed); nothing written",
+            "  4  the patch cannot be applied to this base by the offline applier; nothing written",
+            "  2  usage error (no --trust and no --no-verify, an output that exists without --force, or is an "
+                    + "input); nothing written",
+            "  1  an input could not be read, or an internal error; nothing written"
         })
 final class ApplyCommand implements Callable<Integer> {
 
@@ -44,12 +47,19 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "where to write the patched image")
     Path out;
 
+    @Option(names = "--force", description = "replace OUT if it exists")
+    boolean force;
+
     @Option(names = "--trust", paramLabel = "ANCHOR",
             description = "verify the patch against this pinned trust anchor first, as the engine does (repeatable)")
     List<Path> trust = new ArrayList<>();
 
+    @Option(names = "--no-verify",
+            description = "skip the signature check (with a warning); the structure, base and sequence are still checked")
+    boolean noVerify;
+
     @Option(names = "--min-sequence", defaultValue = "0", paramLabel = "N",
-            description = "with --trust: refuse patches whose sequence number is below N")
+            description = "refuse patches whose sequence number is below N (default ${DEFAULT-VALUE})")
     long minSequence;
 
     @Mixin
@@ -60,35 +70,58 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        if (trust.isEmpty() && !noVerify) {
+            throw new Errors.UsageException("apply verifies the patch first: give --trust ANCHOR (the certificate the "
+                    + "signing chain must end at), or --no-verify to skip the signature check");
+        }
+        if (!trust.isEmpty() && noVerify) {
+            throw new Errors.UsageException("--trust and --no-verify contradict each other; give one");
+        }
+        Sequences.checkMinimum(minSequence);
+        Inputs.requirePeFile(baseFile, "the base image the patch was made for");
+        Inputs.requirePeFile(patchFile, "the patch image");
+        Outputs.check(out, "-o", force, baseFile, patchFile);
         // Each file is read once: the bytes verified are the bytes applied.
-        byte[] baseBytes = Files.readAllBytes(baseFile);
-        byte[] patchBytes = Files.readAllBytes(patchFile);
+        byte[] baseBytes = Inputs.readBytes(baseFile, "the base image");
+        byte[] patchBytes = Inputs.readBytes(patchFile, "the patch image");
         PeImage base;
         try {
             base = PeReader.read(baseBytes, baseFile.getFileName().toString());
         } catch (PeFormatException e) {
             throw Errors.InputException.malformed(baseFile.toString(), e);
         }
-        if (!trust.isEmpty()) {
-            PatchVerification v = PatchVerification.of(patchBytes, base, CertificateChains.readAnchors(trust), minSequence);
-            if (!v.trusted()) {
-                spec.commandLine().getOut().print(v.toText(patchFile.toString(), baseFile.toString()));
-                spec.commandLine().getOut().println("hotpatch: not applied: the patch does not verify.");
-                spec.commandLine().getOut().flush();
-                return ExitCodes.NOT_VERIFIED;
-            }
+        PatchVerification v;
+        if (noVerify) {
+            err.println("hotpatch: WARNING: --no-verify: the patch's signature is NOT checked, so nothing says who made "
+                    + "it; its structure, base and sequence are checked.");
+            v = PatchVerification.structureOnly(patchBytes, base, minSequence);
+        } else {
+            v = PatchVerification.of(patchBytes, base, CertificateChains.readAnchors(trust), minSequence);
         }
+        if (!v.trusted()) {
+            err.print(v.toText(patchFile.toString(), baseFile.toString()));
+            err.println("hotpatch: not applied: the patch does not verify; " + out + " was not written.");
+            err.flush();
+            return ExitCodes.NOT_VERIFIED;
+        }
+        byte[] patched;
         try {
-            AtomicFile.write(out, OfflineApplier.apply(base, baseBytes, patchBytes));
+            patched = OfflineApplier.apply(base, baseBytes, patchBytes);
         } catch (PeFormatException e) {
             throw Errors.InputException.malformed(patchFile.toString(), e);
         } catch (PatchFormatException e) {
-            throw new Errors.InputException(patchFile + " is not a valid patch image: " + e.getMessage() + ".", e);
+            err.println("hotpatch: not applied: " + patchFile + " is not a valid patch image: " + e.getMessage()
+                    + "; " + out + " was not written.");
+            err.flush();
+            return ExitCodes.NOT_VERIFIED;
         } catch (OfflineApplier.ApplyException e) {
-            spec.commandLine().getErr().println("hotpatch: not applied: " + e.getMessage());
-            spec.commandLine().getErr().flush();
+            err.println("hotpatch: not applied: " + e.getMessage());
+            err.flush();
             return ExitCodes.NOT_HOTPATCHABLE;
         }
+        // The patched image is runnable like its base: it keeps the base's mode.
+        Outputs.write(out, patched, Optional.of(baseFile));
         spec.commandLine().getOut().println("wrote " + out);
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

@@ -1,17 +1,17 @@
 package dev.hotpatch.cli;
 
-import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.differ.Differ;
 import dev.hotpatch.differ.DifferException;
 import dev.hotpatch.differ.classify.DiffResult;
 import dev.hotpatch.differ.classify.Finding;
+import dev.hotpatch.differ.classify.Status;
 import dev.hotpatch.packager.write.Packager;
 import dev.hotpatch.packager.write.PatchRefusedException;
 import dev.hotpatch.packager.write.PatchWriter;
-import dev.hotpatch.io.AtomicFile;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.signer.SignOptions;
 import dev.hotpatch.signer.Signer;
+import dev.hotpatch.signer.keys.CertificateChains;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,15 +32,16 @@ import java.util.concurrent.Callable;
         description = "Diffs two builds and writes a signed patch image holding the changed and new functions "
                 + "(docs/format.md), then verifies what it wrote as `hotpatch verify` does. Without a key option it "
                 + "signs with the development key (created on first use in the user's configuration directory; for "
-                + "development only). Nothing is written when there is nothing to patch or it cannot be hotpatched.",
+                + "development only). Nothing is written when there is nothing to patch or it cannot be hotpatched. "
+                + "The report goes to stdout, diagnostics and refusals to stderr.",
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  the patch was written, signed and verified",
             "  3  nothing to patch; nothing written",
             "  4  the difference cannot be hotpatched (the reasons are printed); nothing written",
             "  5  the signed patch did not verify (the failures are printed); nothing written",
-            "  2  usage error",
-            "  1  an input could not be read, the key could not be loaded, or an internal error"
+            "  2  usage error (including an output that exists without --force, or is an input); nothing written",
+            "  1  an input could not be read, the key could not be loaded or is not usable, or an internal error"
         })
 final class CreateCommand implements Callable<Integer> {
 
@@ -53,11 +54,33 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "PATCH", description = "where to write the patch image")
     Path out;
 
-    @Option(names = "--sequence", defaultValue = "1", description = "the patch's sequence number (default ${DEFAULT-VALUE})")
+    @Option(names = "--force", description = "replace PATCH if it exists")
+    boolean force;
+
+    @Option(names = "--old-pdb", paramLabel = "PDB", description = "the old image's PDB (default: one beside it that matches)")
+    Path oldPdb;
+
+    @Option(names = "--new-pdb", paramLabel = "PDB", description = "the new image's PDB (default: one beside it that matches)")
+    Path newPdb;
+
+    @Option(names = "--sequence", defaultValue = "1", paramLabel = "N",
+            description = "the patch's sequence number, 1 or more (default ${DEFAULT-VALUE})")
     long sequence;
 
-    @Option(names = "--min-sequence", defaultValue = "0", description = "the lowest sequence it supersedes (default ${DEFAULT-VALUE})")
+    @Option(names = "--min-sequence", defaultValue = "0", paramLabel = "N",
+            description = "the lowest sequence number of an applied patch this one may replace, at most --sequence "
+                    + "(default ${DEFAULT-VALUE})")
     long minSequence;
+
+    @Option(names = "--cumulative",
+            description = "the patch carries every change of the patches it replaces, so an engine may replace an "
+                    + "applied patch with it (docs/format.md 7.2)")
+    boolean cumulative;
+
+    @Option(names = "--obligatory",
+            description = "the patch fixes something that must not stay unpatched: an engine that cannot apply it "
+                    + "reports an error, not a warning")
+    boolean obligatory;
 
     @Option(names = "--unsigned", description = "write the patch unsigned (to sign it later, e.g. with sign-request)")
     boolean unsigned;
@@ -71,7 +94,10 @@ final class CreateCommand implements Callable<Integer> {
     KeyOptions key = new KeyOptions();
 
     @Mixin
-    SigningOptions signing = new SigningOptions();
+    SignatureOptions signature = new SignatureOptions();
+
+    @Mixin
+    TimestampOptions timestamps = new TimestampOptions();
 
     @Mixin
     VerboseOption verbose;
@@ -82,53 +108,71 @@ final class CreateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        SigningKeys.Loaded signer = unsigned ? null : SigningKeys.loadWithAnchor(key, spec.commandLine().getErr());
-        SignOptions signOptions = unsigned ? null : signing.toSignOptions();
+        PrintWriter err = spec.commandLine().getErr();
+        // Everything that can be refused without the diff is refused before it: the diff of a large pair takes seconds.
+        Sequences.check(sequence, minSequence);
+        Inputs.requirePeFile(oldFile, "the old build (a PE image)");
+        Inputs.requirePeFile(newFile, "the new build (a PE image)");
+        if (oldPdb != null) {
+            Inputs.requireFile(oldPdb, "the old build's PDB");
+        }
+        if (newPdb != null) {
+            Inputs.requireFile(newPdb, "the new build's PDB");
+        }
+        Outputs.check(this.out, "-o", force, oldFile, newFile, oldPdb, newPdb);
+        if (unsigned && (!trust.isEmpty() || key.spec().isPresent())) {
+            throw new Errors.UsageException("--unsigned writes no signature, so it takes no key option and no --trust");
+        }
+        SigningKeys.Loaded signer = unsigned ? null : SigningKeys.load(key, true);
+        SignOptions signOptions = unsigned ? null : signature.toSignOptions(timestamps);
         List<X509Certificate> anchors = unsigned ? List.of() : SigningKeys.anchorsFor(signer, CertificateChains.readAnchors(trust));
+
         Packager.Made made;
         try {
-            made = Packager.make(oldFile, newFile, Differ.Options.defaults(),
-                    new PatchWriter.Options(sequence, minSequence, true));
+            made = Packager.make(oldFile, newFile,
+                    new Differ.Options(Optional.ofNullable(oldPdb), Optional.ofNullable(newPdb), true),
+                    new PatchWriter.Options(sequence, minSequence, true, cumulative, obligatory));
         } catch (PeFormatException e) {
             throw Errors.InputException.malformed(oldFile + " or " + newFile, e);
         } catch (DifferException e) {
             throw new Errors.InputException(e.getMessage(), e);
         } catch (PatchRefusedException e) {
-            out.println("hotpatch: not written: " + e.getMessage());
-            out.flush();
+            err.println("hotpatch: not written: " + e.getMessage());
+            err.flush();
             return ExitCodes.NOT_HOTPATCHABLE;
         }
         DiffResult diff = made.diff();
         if (made.patch().isEmpty()) {
             if (diff.verdict() == DiffResult.Verdict.NOTHING_TO_PATCH) {
-                out.println("hotpatch: nothing to patch; " + this.out + " was not written.");
+                err.println("hotpatch: nothing to patch; " + this.out + " was not written.");
             } else {
-                out.println("hotpatch: the difference cannot be hotpatched; " + this.out + " was not written.");
+                err.println("hotpatch: the difference cannot be hotpatched; " + this.out + " was not written.");
                 for (Finding f : diff.findings()) {
-                    out.println("  " + f.message());
-                    out.println("    instead: " + f.advice());
+                    err.println("  " + f.message());
+                    err.println("    instead: " + f.advice());
                 }
             }
-            out.flush();
+            err.flush();
             return diff.verdict().exitCode();
         }
         // Signed and verified in memory; the file is written once, and only when it verifies.
         byte[] patch = made.patch().get();
         if (!unsigned) {
             patch = Signer.sign(patch, signer.key(), signOptions);
+            signer.announce(err);
             PatchVerification check = PatchVerification.of(patch, made.base(), anchors, 0);
             if (!check.trusted()) {
-                out.print(check.toText(this.out.toString(), oldFile.toString()));
-                out.println("hotpatch: the signed patch did not verify; " + this.out + " was not written.");
-                out.flush();
+                err.print(check.toText(this.out.toString(), oldFile.toString()));
+                err.println("hotpatch: the signed patch did not verify; " + this.out + " was not written.");
+                err.flush();
                 return ExitCodes.NOT_VERIFIED;
             }
         }
-        AtomicFile.write(this.out, patch);
-        out.printf("wrote %s (%d bytes%s): %d changed and %d new functions%n", this.out, patch.length,
+        Outputs.write(this.out, patch, Optional.empty());
+        out.printf("wrote %s (%d bytes%s): %d changed and %d new functions, sequence %d%s%n", this.out, patch.length,
                 unsigned ? ", unsigned" : ", signed by " + signer.key().certificate().getSubjectX500Principal() + ", verified",
-                diff.withStatus(dev.hotpatch.differ.classify.Status.CHANGED).size(),
-                diff.withStatus(dev.hotpatch.differ.classify.Status.NEW).size());
+                diff.withStatus(Status.CHANGED).size(), diff.withStatus(Status.NEW).size(), sequence,
+                (cumulative ? ", cumulative" : "") + (obligatory ? ", obligatory" : ""));
         out.flush();
         return ExitCodes.OK;
     }

@@ -3,7 +3,10 @@ package dev.hotpatch.cli;
 import dev.hotpatch.differ.Differ;
 import dev.hotpatch.differ.DifferException;
 import dev.hotpatch.differ.classify.DiffResult;
+import dev.hotpatch.differ.classify.Status;
+import dev.hotpatch.differ.disasm.Disassembler;
 import dev.hotpatch.differ.render.DiffReport;
+import dev.hotpatch.pe.PeFormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,17 +56,34 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Inputs.requirePeFile(oldFile, "the old build (a PE image)");
+        Inputs.requirePeFile(newFile, "the new build (a PE image)");
+        if (oldPdb != null) {
+            Inputs.requireFile(oldPdb, "the old build's PDB");
+        }
+        if (newPdb != null) {
+            Inputs.requireFile(newPdb, "the new build's PDB");
+        }
         DiffResult result;
         try {
             result = Differ.diff(oldFile, newFile,
                     new Differ.Options(Optional.ofNullable(oldPdb), Optional.ofNullable(newPdb), true));
         } catch (DifferException e) {
             throw new Errors.InputException(e.getMessage(), e);
+        } catch (PeFormatException e) {
+            throw Errors.InputException.malformed(oldFile + " or " + newFile, e);
         }
         DiffReport report = new DiffReport(result);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? report.toJson() : report.toText());
         out.flush();
+        if (!result.withStatus(Status.CHANGED).isEmpty()) {
+            Disassembler.unavailable().ifPresent(why -> {
+                spec.commandLine().getErr().println("hotpatch: note: instructions are shown as bytes because " + why
+                        + " (the diff itself does not need it).");
+                spec.commandLine().getErr().flush();
+            });
+        }
         return result.verdict().exitCode();
     }
 }

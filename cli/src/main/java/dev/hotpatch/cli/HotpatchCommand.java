@@ -13,11 +13,13 @@ import picocli.CommandLine.Command;
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success; diff: there is something to patch",
-            "  1  the input could not be read (malformed or unreadable), or an internal error",
-            "  2  usage error",
+            "  1  an input could not be read (malformed or unreadable), an output could not be written, a key is not "
+                    + "usable, or an internal error",
+            "  2  usage error (a wrong option, an output that exists without --force or is an input)",
             "  3  diff, create: nothing to patch",
-            "  4  diff, create: a difference that cannot be hotpatched",
-            "  5  verify, create: the signature, chain or patch does not verify"
+            "  4  diff, create: a difference that cannot be hotpatched; apply: the patch cannot be applied offline",
+            "  5  verify, create, apply: the signature, chain or patch does not verify",
+            "Each command's --help lists its own."
         })
 public final class HotpatchCommand implements Runnable {
 
@@ -41,7 +43,13 @@ public final class HotpatchCommand implements Runnable {
     /** The command line as {@code main} runs it (one-sentence errors); tests set its writers and execute it. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new HotpatchCommand());
-        cli.setExecutionExceptionHandler(new Errors());
+        Errors errors = new Errors();
+        cli.setExecutionExceptionHandler(errors);
+        cli.setParameterExceptionHandler(errors);
+        Version version = new Version();
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(version);
+        }
         return cli;
     }
 }

@@ -2,9 +2,7 @@ package dev.hotpatch.cli;
 
 import dev.hotpatch.packager.format.PatchFormatException;
 import dev.hotpatch.packager.inspect.PatchReport;
-import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
-import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.report.PeReport;
 import dev.hotpatch.report.ReportPart;
 import picocli.CommandLine.Command;
@@ -40,12 +38,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PeImage image;
-        try {
-            image = PeReader.read(file);
-        } catch (PeFormatException e) {
-            throw Errors.InputException.malformed(file.toString(), e);
-        }
+        PeImage image = Inputs.readImage(file, "a PE image (EXE, DLL, SYS)");
         Optional<PatchReport> patch;
         try {
             patch = PatchReport.of(image);

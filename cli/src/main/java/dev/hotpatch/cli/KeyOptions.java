@@ -43,14 +43,14 @@ final class KeyOptions {
     String pin;
 
     /** The key source the options name, or empty for the development key. */
-    Optional<KeySpec> spec() throws Errors.InputException {
+    Optional<KeySpec> spec() throws Errors.UsageException, Errors.InputException {
         int sources = (keystore != null ? 1 : 0) + (pemKey != null ? 1 : 0) + (pkcs11Library != null ? 1 : 0);
         if (sources > 1) {
-            throw new Errors.InputException("give one key source: --keystore, --key or --pkcs11-library.", null);
+            throw new Errors.UsageException("give one key source: --keystore, --key or --pkcs11-library.");
         }
         if (keystore != null) {
             if (storePassword == null) {
-                throw new Errors.InputException("--keystore needs --storepass.", null);
+                throw new Errors.UsageException("--keystore needs --storepass.");
             }
             return Optional.of(new KeySpec.KeyStoreFile(keystore, Secrets.read(storePassword, "keystore password"),
                     Optional.ofNullable(alias), keyPassword == null ? Optional.empty()
@@ -58,24 +58,25 @@ final class KeyOptions {
         }
         if (pemKey != null) {
             if (certificateChain == null) {
-                throw new Errors.InputException("--key needs --cert-chain (the signer's certificate and its issuers).", null);
+                throw new Errors.UsageException("--key needs --cert-chain (the signer's certificate and its issuers).");
             }
             return Optional.of(new KeySpec.PemFiles(pemKey, certificateChain, keyPassword == null ? Optional.empty()
                     : Optional.of(Secrets.read(keyPassword, "key password"))));
         }
         if (pkcs11Library != null) {
             if (pin == null || alias == null || (pkcs11Slot == null) == (pkcs11Token == null)) {
-                throw new Errors.InputException("--pkcs11-library needs --pin, --alias and one of --pkcs11-slot or "
-                        + "--pkcs11-token.", null);
+                throw new Errors.UsageException("--pkcs11-library needs --pin, --alias and one of --pkcs11-slot or "
+                        + "--pkcs11-token.");
             }
             KeySpec.TokenRef token = pkcs11Slot != null ? new KeySpec.TokenRef.Slot(pkcs11Slot)
                     : new KeySpec.TokenRef.Label(pkcs11Token);
             return Optional.of(new KeySpec.Pkcs11Token(pkcs11Library, token, Secrets.read(pin, "PIN"), alias,
                     Optional.ofNullable(certificateChain)));
         }
-        if (certificateChain != null || storePassword != null || pin != null) {
-            throw new Errors.InputException("--cert-chain, --storepass and --pin belong to --key, --keystore and "
-                    + "--pkcs11-library; give the key source too.", null);
+        if (certificateChain != null || storePassword != null || pin != null || alias != null || keyPassword != null
+                || pkcs11Slot != null || pkcs11Token != null) {
+            throw new Errors.UsageException("--cert-chain, --storepass, --keypass, --alias, --pin, --pkcs11-slot and "
+                    + "--pkcs11-token belong to --key, --keystore or --pkcs11-library; give the key source too");
         }
         return Optional.empty();
     }

@@ -39,13 +39,27 @@ record PatchVerification(List<Problem> problems, Optional<SignatureDetails> sign
         return new PatchVerification(List.copyOf(problems), signed.details(), checked.tables());
     }
 
+    /**
+     * The packager's half alone (tables, base identity, sequence), for {@code apply --no-verify}: the signature is
+     * not checked, the structure always is.
+     */
+    static PatchVerification structureOnly(byte[] patch, PeImage base, long minSequence) {
+        PatchCheck.Checked checked = PatchCheck.run(patch, base, minSequence);
+        List<Problem> problems = new ArrayList<>();
+        for (PatchProblem p : checked.problems()) {
+            problems.add(new Problem(p.kind().code(), p.message()));
+        }
+        return new PatchVerification(List.copyOf(problems), Optional.empty(), checked.tables());
+    }
+
     boolean trusted() {
         return problems.isEmpty();
     }
 
     String toText(String patchName, String baseName) {
         StringBuilder out = new StringBuilder();
-        out.append(trusted() ? "verified: " + patchName + " is signed by a trusted key and made for " + baseName + "\n"
+        out.append(trusted() ? (signature.isPresent() ? "verified: " + patchName + " is signed by a trusted key and made for "
+                : "checked (signature NOT checked): " + patchName + " is well formed and made for ") + baseName + "\n"
                 : "NOT verified: " + patchName + " (" + problems.size() + (problems.size() == 1 ? " problem" : " problems")
                         + ")\n");
         for (Problem p : problems) {

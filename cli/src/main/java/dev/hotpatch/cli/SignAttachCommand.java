@@ -1,8 +1,10 @@
 package dev.hotpatch.cli;
 
-import dev.hotpatch.signer.keys.CertificateChains;
 import dev.hotpatch.signer.DetachedSigning;
-import dev.hotpatch.signer.timestamp.Timestamper;
+import dev.hotpatch.signer.SignerException;
+import dev.hotpatch.signer.SigningRequest;
+import dev.hotpatch.signer.keys.CertificateChains;
+import dev.hotpatch.signer.keys.SigningKeyCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,8 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -19,10 +23,13 @@ import java.util.concurrent.Callable;
 @Command(name = "sign-attach", mixinStandardHelpOptions = true,
         description = "Step 3 of detached signing: checks the raw signature made elsewhere over REQ.tbs against the "
                 + "signer's certificate, checks that IMAGE has not changed since the request, optionally time-stamps, "
-                + "and writes the signed image.",
+                + "and writes the signed image (with IMAGE's file mode). The digest and program name were fixed by "
+                + "sign-request.",
         footerHeading = "%nExit codes:%n",
-        footer = {"  0  the signed image was written", "  2  usage error",
-            "  1  an input could not be read, the signature does not match, or time-stamping failed; nothing written"})
+        footer = {"  0  the signed image was written",
+            "  2  usage error (including an output that exists without --force, or is an input); nothing written",
+            "  1  an input could not be read, the signature does not match, the certificate is not usable, or "
+                    + "time-stamping failed; nothing written"})
 final class SignAttachCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "the PE image the request was made for")
@@ -41,8 +48,11 @@ final class SignAttachCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "where to write the signed image")
     Path out;
 
+    @Option(names = "--force", description = "replace OUT if it exists")
+    boolean force;
+
     @Mixin
-    SigningOptions signing = new SigningOptions();
+    TimestampOptions timestamps = new TimestampOptions();
 
     @Mixin
     VerboseOption verbose;
@@ -52,10 +62,27 @@ final class SignAttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Optional<Timestamper> ts = signing.toSignOptions().timestamper();
-        DetachedSigning.attachFile(image, request, Files.readAllBytes(signature), CertificateChains.readChainFile(chain), ts, out);
+        Inputs.requirePeFile(image, "the PE image the request was made for");
+        Inputs.requireFile(request, "the request file from sign-request");
+        Inputs.requireFile(signature, "the raw signature over the request's .tbs file");
+        Inputs.requireFile(chain, "the signer's certificate chain (PEM)");
+        Outputs.check(out, "-o", force, image, request, signature, chain);
+        byte[] bytes = Inputs.readBytes(image, "the PE image the request was made for");
+        List<X509Certificate> certificates = CertificateChains.readChainFile(chain);
+        requireUsable(certificates, SignCommand.isPatchImage(bytes));
+        byte[] signed = DetachedSigning.attach(bytes, SigningRequest.read(request),
+                Inputs.readBytes(signature, "the raw signature"), certificates, timestamps.timestamper());
+        Outputs.write(out, signed, Optional.of(image));
         spec.commandLine().getOut().println("wrote " + out);
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
+    }
+
+    /** Refuses a signer certificate that verification would refuse (expired, not yet valid, lacking key usages). */
+    static void requireUsable(List<X509Certificate> chain, boolean forPatches) throws SignerException {
+        if (chain.isEmpty()) {
+            throw new SignerException("the certificate chain is empty; pass the signer's certificate first");
+        }
+        SigningKeyCheck.requireUsable(chain.get(0), Instant.now(), forPatches);
     }
 }

@@ -5,44 +5,66 @@ import dev.hotpatch.signer.keys.DevelopmentKey;
 import dev.hotpatch.signer.keys.KeyLoader;
 import dev.hotpatch.signer.keys.KeySpec;
 import dev.hotpatch.signer.keys.SigningKey;
+import dev.hotpatch.signer.keys.SigningKeyCheck;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Loads the key the options name, or the development key, saying loudly when that is the one used. */
+/**
+ * Loads the key the options name, or the development key, and refuses one a verifier would refuse (expired, not
+ * yet valid, lacking the key usages) before any work. The development-key warning is printed when something is
+ * actually signed with it ({@link Loaded#announce}), not when it is loaded.
+ */
 final class SigningKeys {
     private SigningKeys() {}
 
-    /** The key and, for the development key, its trust anchor. */
-    record Loaded(SigningKey key, Optional<X509Certificate> developmentAnchor) {}
+    /** The key and, for the development key, where it lives and its trust anchor. */
+    record Loaded(SigningKey key, Optional<DevelopmentKey> development) {
 
-    static SigningKey load(KeyOptions options, PrintWriter err) throws Errors.InputException, SignerException {
-        return loadWithAnchor(options, err).key();
+        Optional<X509Certificate> developmentAnchor() {
+            return development.map(DevelopmentKey::anchor);
+        }
+
+        /** Says loudly, once something has been signed with it, that the key was the development key. */
+        void announce(PrintWriter err) {
+            development.ifPresent(dev -> {
+                err.println("hotpatch: WARNING: signed with the DEVELOPMENT key " + dev.keyStore()
+                        + (dev.created() ? " (just created)" : "") + "; it is for development only and must never sign"
+                        + " a release. Its trust anchor (for --trust) is " + dev.anchorFile() + ". Pass --keystore,"
+                        + " --key or --pkcs11-library to sign with a release key.");
+                err.flush();
+            });
+        }
     }
 
-    static Loaded loadWithAnchor(KeyOptions options, PrintWriter err) throws Errors.InputException, SignerException {
+    /**
+     * @param forPatches whether the key signs patch images (so it needs the hotpatch-signing key usage)
+     */
+    static Loaded load(KeyOptions options, boolean forPatches) throws Errors.UsageException, Errors.InputException,
+            SignerException {
         Optional<KeySpec> spec = options.spec();
-        if (spec.isPresent()) {
-            return new Loaded(KeyLoader.load(spec.get()), Optional.empty());
-        }
+        Loaded loaded = spec.isPresent() ? new Loaded(KeyLoader.load(spec.get()), Optional.empty())
+                : developmentKey();
+        SigningKeyCheck.requireUsable(loaded.key(), Instant.now(), forPatches);
+        return loaded;
+    }
+
+    private static Loaded developmentKey() throws SignerException {
         DevelopmentKey dev = DevelopmentKey.loadOrCreate(configDir());
-        err.println("hotpatch: WARNING: signing with the DEVELOPMENT key " + dev.keyStore()
-                + (dev.created() ? " (just created)" : "") + "; it is for development only and must never sign a"
-                + " release. Its trust anchor is " + dev.anchorFile() + ". Pass --keystore, --key or --pkcs11-library"
-                + " to sign with a release key.");
-        err.flush();
-        return new Loaded(dev.key(), Optional.of(dev.anchor()));
+        return new Loaded(dev.key(), Optional.of(dev));
     }
 
     /**
      * Where the development key lives: the system property {@code hotpatch.configDir} when set (tests use it), else
      * {@code $XDG_CONFIG_HOME/hotpatch} or {@code ~/.config/hotpatch}.
      */
-    static java.nio.file.Path configDir() {
+    static Path configDir() {
         String override = System.getProperty("hotpatch.configDir");
-        return override != null && !override.isEmpty() ? java.nio.file.Path.of(override) : DevelopmentKey.defaultConfigDir();
+        return override != null && !override.isEmpty() ? Path.of(override) : DevelopmentKey.defaultConfigDir();
     }
 
     /** The anchor to check a fresh signature against: the given ones, the development root, or the chain's top. */

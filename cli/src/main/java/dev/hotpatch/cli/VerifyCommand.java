@@ -1,9 +1,7 @@
 package dev.hotpatch.cli;
 
 import dev.hotpatch.signer.keys.CertificateChains;
-import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
-import dev.hotpatch.pe.PeReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +10,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -58,13 +55,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PeImage base;
-        try {
-            base = PeReader.read(baseFile);
-        } catch (PeFormatException e) {
-            throw Errors.InputException.malformed(baseFile.toString(), e);
-        }
-        PatchVerification v = PatchVerification.of(Files.readAllBytes(patchFile), base, CertificateChains.readAnchors(anchors),
+        Sequences.checkMinimum(minSequence);
+        Inputs.requirePeFile(patchFile, "the patch image");
+        PeImage base = Inputs.readImage(baseFile, "the base image the patch must be for");
+        PatchVerification v = PatchVerification.of(Inputs.readBytes(patchFile, "the patch image"), base, CertificateChains.readAnchors(anchors),
                 minSequence);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? v.toJson(patchFile.toString(), baseFile.toString()) + "\n"

@@ -72,6 +72,7 @@ public final class Differ {
 
     private static Outcome run(Path oldPath, Path newPath, Options options, boolean plan)
             throws IOException, PeFormatException, DifferException {
+        ImageKinds.requireComparable(oldPath, newPath);
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "differ-image");
             t.setDaemon(true);

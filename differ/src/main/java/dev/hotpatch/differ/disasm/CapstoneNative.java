@@ -6,6 +6,8 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.util.List;
+
 /**
  * The few Capstone 4 entry points we call, through JNA. Structures are never mapped with JNA's Structure
  * (too slow, see ../shared/docs/capstone.md); {@link CsLayout} reads them from raw memory.
@@ -31,19 +33,25 @@ interface CapstoneNative extends Library {
 
     int cs_close(LongByReference handle);
 
-    /** Loads Debian's libcapstone4: "capstone" needs libcapstone-dev's symlink, so fall back to the soname. */
+    /**
+     * Loads Debian's libcapstone4: "capstone" needs libcapstone-dev's symlink, so fall back to the soname. The
+     * system property {@code hotpatch.capstone} names another library to load instead (tests use it to see what
+     * happens without Capstone).
+     */
     static CapstoneNative load() {
-        try {
-            return Native.load("capstone", CapstoneNative.class);
-        } catch (UnsatisfiedLinkError e) {
+        String override = System.getProperty("hotpatch.capstone");
+        List<String> names = override != null ? List.of(override) : List.of("capstone", "libcapstone.so.4");
+        UnsatisfiedLinkError last = null;
+        for (String name : names) {
             try {
-                return Native.load("libcapstone.so.4", CapstoneNative.class);
-            } catch (UnsatisfiedLinkError again) {
-                UnsatisfiedLinkError error = new UnsatisfiedLinkError(
-                        "Capstone 4 is not installed; install the Debian package libcapstone4");
-                error.addSuppressed(again);
-                throw error;
+                return Native.load(name, CapstoneNative.class);
+            } catch (UnsatisfiedLinkError e) {
+                last = e;
             }
         }
+        UnsatisfiedLinkError error = new UnsatisfiedLinkError(
+                "Capstone 4 is not installed; install the Debian package libcapstone4");
+        error.addSuppressed(last);
+        throw error;
     }
 }

@@ -5,6 +5,8 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.util.Optional;
+
 /**
  * Our thin binding to Capstone 4.0.2: one {@code cs_disasm} call per chunk of up to 4 KB, instructions read
  * from native memory through a reused {@link Instruction} view, undecodable bytes skipped and reported. A
@@ -12,7 +14,34 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public final class Disassembler implements AutoCloseable {
     private static final int CHUNK = 4096;
-    private static final CapstoneNative CS = CapstoneNative.load();
+    private static final CapstoneNative CS = CapstoneLibrary.INSTANCE.bound;
+
+    /** Loads Capstone once; remembers why it could not be loaded instead of failing the class. */
+    private enum CapstoneLibrary {
+        INSTANCE;
+        final CapstoneNative bound;
+        final String missing;
+
+        CapstoneLibrary() {
+            CapstoneNative n = null;
+            String why = null;
+            try {
+                n = CapstoneNative.load();
+            } catch (UnsatisfiedLinkError e) {
+                why = e.getMessage();
+            }
+            this.bound = n;
+            this.missing = why;
+        }
+    }
+
+    /**
+     * Why Capstone cannot be used here (one sentence naming the Debian package), or empty when it can. Only the
+     * rendering of instructions needs it; the diff itself decodes with its own decoders.
+     */
+    public static Optional<String> unavailable() {
+        return Optional.ofNullable(CapstoneLibrary.INSTANCE.missing);
+    }
 
     /** Receives the instructions of a run in address order. */
     public interface Visitor {
@@ -28,7 +57,11 @@ public final class Disassembler implements AutoCloseable {
     private final Instruction view;
     private boolean closed;
 
+    /** @throws IllegalStateException when Capstone is not installed; check {@link #unavailable()} first */
     public Disassembler(Isa isa) {
+        if (CS == null) {
+            throw new IllegalStateException(CapstoneLibrary.INSTANCE.missing);
+        }
         this.isa = isa;
         LongByReference h = new LongByReference();
         check(CS.cs_open(isa.arch, isa.mode, h), "cs_open");
@@ -73,6 +106,9 @@ public final class Disassembler implements AutoCloseable {
 
     /** Capstone's version as major * 256 + minor. */
     public static int capstoneVersion() {
+        if (CS == null) {
+            throw new IllegalStateException(CapstoneLibrary.INSTANCE.missing);
+        }
         return CS.cs_version(null, null);
     }
 

@@ -71,8 +71,8 @@ public final class DifferenceFinder implements AutoCloseable {
 
     @Override
     public void close() {
-        old.disassembler.close();
-        current.disassembler.close();
+        old.close();
+        current.close();
     }
 
     /** One normalised instruction; refs are numbered from the function's first reference. */
@@ -90,8 +90,15 @@ public final class DifferenceFinder implements AutoCloseable {
             this.image = image;
             Machine m = image.code().machine();
             this.normaliser = new Normaliser(image.code(), image.functions(), Differ.decoderFor(image.code()));
-            this.disassembler = new Disassembler(m == Machine.ARM64 ? Isa.ARM64 : m == Machine.AMD64 ? Isa.X64 : Isa.X86);
+            this.disassembler = Disassembler.unavailable().isPresent() ? null
+                    : new Disassembler(m == Machine.ARM64 ? Isa.ARM64 : m == Machine.AMD64 ? Isa.X64 : Isa.X86);
             this.base = image.code().imageBase();
+        }
+
+        void close() {
+            if (disassembler != null) {
+                disassembler.close();
+            }
         }
 
         List<Row> rows(Fn fn) {
@@ -155,6 +162,14 @@ public final class DifferenceFinder implements AutoCloseable {
             byte[] bytes = new byte[length];
             image.code().read(rva, length, bytes, 0);
             StringBuilder sb = new StringBuilder();
+            if (disassembler == null) {
+                // Without Capstone the instruction is shown as its bytes (Disassembler.unavailable() says why).
+                sb.append("(bytes");
+                for (byte b : bytes) {
+                    sb.append(String.format(" %02x", b & 0xff));
+                }
+                return sb.append(')').toString();
+            }
             disassembler.disassemble(bytes, 0, length, base + rva, new Disassembler.Visitor() {
                 @Override
                 public void instruction(Instruction insn) {

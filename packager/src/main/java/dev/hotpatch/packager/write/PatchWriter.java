@@ -63,9 +63,26 @@ public final class PatchWriter {
     private static final int KEEP_DISTANCE = 256;
 
     /** The patch's place in a series. */
-    public record Options(long sequence, long minSequence, boolean canRollBack) {
+    /**
+     * The header's sequence numbers and flags (docs/format.md 2.1).
+     *
+     * @param cumulative  the patch carries every change of the patches it replaces (an engine replaces an applied
+     *                    patch only with a cumulative one)
+     * @param obligatory  the patch fixes something that must not stay unpatched: an engine that cannot apply it
+     *                    reports an error, not a warning
+     */
+    public record Options(long sequence, long minSequence, boolean canRollBack, boolean cumulative, boolean obligatory) {
+        public Options(long sequence, long minSequence, boolean canRollBack) {
+            this(sequence, minSequence, canRollBack, false, false);
+        }
+
         public static Options first() {
             return new Options(1, 0, true);
+        }
+
+        int flags() {
+            return (canRollBack ? HotPatchHeader.CAN_ROLL_BACK : 0) | (cumulative ? HotPatchHeader.CUMULATIVE : 0)
+                    | (obligatory ? HotPatchHeader.OBLIGATORY : 0);
         }
     }
 
@@ -243,7 +260,7 @@ public final class PatchWriter {
         // The hot-patch tables, then the load config that points at them.
         HotPatchTables tables = new HotPatchTables(
                 new HotPatchHeader(options.sequence(), options.minSequence(),
-                        HotPatchHeader.machineFlag(base.machine().code()) | (options.canRollBack() ? HotPatchHeader.CAN_ROLL_BACK : 0)),
+                        HotPatchHeader.machineFlag(base.machine().code()) | options.flags()),
                 new HotPatchBase(base.fileHeader().timeDateStamp(), base.optionalHeader().checkSum(),
                         base.optionalHeader().sizeOfImage(), base.machine().code(), CanonicalBaseHash.sha256(base), baseName),
                 records, dataFixups);

@@ -3,23 +3,13 @@ package dev.hotpatch.cli;
 import dev.hotpatch.signer.DigestAlgorithm;
 import dev.hotpatch.signer.SignOptions;
 import dev.hotpatch.signer.SignerException;
-import dev.hotpatch.signer.timestamp.Rfc3161Timestamper;
-import dev.hotpatch.signer.timestamp.TimestampSettings;
 import picocli.CommandLine.Option;
 
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
-
-/** How to sign: the digest, RFC 3161 time-stamping servers, the program name shown by Windows. */
-final class SigningOptions {
+/** What goes into a signature: the digest and the program name and URL Windows shows (create, sign, sign-request). */
+final class SignatureOptions {
     @Option(names = "--digest", paramLabel = "ALG", defaultValue = "sha256",
             description = "sha256 or sha384 (default ${DEFAULT-VALUE})")
     String digest;
-
-    @Option(names = "--timestamp-url", paramLabel = "URL",
-            description = "RFC 3161 time-stamping server; repeat for fail-over (tried in order)")
-    List<URI> timestampUrls = new ArrayList<>();
 
     @Option(names = "--program-name", paramLabel = "TEXT", description = "the program name in the signature")
     String programName;
@@ -27,16 +17,22 @@ final class SigningOptions {
     @Option(names = "--program-url", paramLabel = "URL", description = "the program's URL in the signature")
     String programUrl;
 
-    SignOptions toSignOptions() throws SignerException {
-        SignOptions o = SignOptions.defaults().withDigest(DigestAlgorithm.named(digest));
+    /** The signing options these name, with the time-stamping servers of {@code timestamps} (may be null). */
+    SignOptions toSignOptions(TimestampOptions timestamps) throws Errors.UsageException {
+        SignOptions o;
+        try {
+            o = SignOptions.defaults().withDigest(DigestAlgorithm.named(digest));
+        } catch (SignerException e) {
+            throw new Errors.UsageException("--digest " + digest + " is not supported; use sha256 or sha384");
+        }
         if (programName != null) {
             o = o.withProgramName(programName);
         }
         if (programUrl != null) {
             o = o.withUrl(programUrl);
         }
-        if (!timestampUrls.isEmpty()) {
-            o = o.withTimestamper(new Rfc3161Timestamper(TimestampSettings.of(timestampUrls)));
+        if (timestamps != null && timestamps.timestamper().isPresent()) {
+            o = o.withTimestamper(timestamps.timestamper().get());
         }
         return o;
     }
