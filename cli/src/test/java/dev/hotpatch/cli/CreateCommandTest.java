@@ -18,9 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CreateCommandTest {
 
     private static int run(StringWriter out, String... args) {
+        return run(out, new StringWriter(), args);
+    }
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
         CommandLine cli = HotpatchCommand.commandLine();
         cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(new StringWriter()));
+        cli.setErr(new PrintWriter(err));
         return cli.execute(args);
     }
 
@@ -68,11 +72,13 @@ class CreateCommandTest {
     @Test
     void anUnpatchableDifferenceWritesNothingAndExits4(@TempDir Path tmp) {
         Path out = tmp.resolve("p.hpi");
+        StringWriter report = new StringWriter();
         StringWriter text = new StringWriter();
-        int exit = run(text, "create", sample("global_size_changed", "v1.exe").toString(),
+        int exit = run(report, text, "create", sample("global_size_changed", "v1.exe").toString(),
                 sample("global_size_changed", "v2.exe").toString(), "-o", out.toString());
         assertEquals(ExitCodes.NOT_HOTPATCHABLE, exit, text.toString());
-        assertTrue(text.toString().contains("`history`"), text.toString());
+        assertTrue(text.toString().contains("`history`"), "the reasons are diagnostics, on stderr: " + text);
+        assertEquals("", report.toString(), "nothing is reported on stdout when nothing is written");
         assertFalse(Files.exists(out));
     }
 }

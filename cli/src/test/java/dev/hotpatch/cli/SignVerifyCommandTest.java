@@ -186,7 +186,7 @@ class SignVerifyCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(Files.exists(Path.of("/tmp/never-written.dll")));
         Run missing = run("sign", V1.toString(), "-o", "/tmp/never-written.dll", "--key", "/nonexistent.pem");
-        assertEquals(ExitCodes.ERROR, missing.exit());
+        assertEquals(ExitCodes.USAGE, missing.exit(), "a missing companion option is a usage mistake");
         assertTrue(missing.err().contains("--cert-chain"), missing.err());
     }
 

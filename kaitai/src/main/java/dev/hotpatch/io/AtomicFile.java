@@ -48,6 +48,12 @@ public final class AtomicFile {
         Runtime.getRuntime().addShutdownHook(new Thread(AtomicFile::removeOpen, "hotpatch-temp-cleanup"));
     }
 
+    /** Writes the content of a file into the temporary file's channel (for outputs streamed rather than held). */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
     /** A write that failed, as one sentence naming the target. */
     public static final class WriteException extends IOException {
         private static final long serialVersionUID = 1L;
@@ -67,6 +73,16 @@ public final class AtomicFile {
      * (else {@link #DEFAULT_MODE}).
      */
     public static void write(Path target, byte[] bytes, Optional<Set<PosixFilePermission>> mode) throws IOException {
+        write(target, mode, channel -> {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        });
+    }
+
+    /** Writes what {@code body} puts into the channel, as {@link #write(Path, byte[], Optional)} does. */
+    public static void write(Path target, Optional<Set<PosixFilePermission>> mode, Body body) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -89,10 +105,7 @@ public final class AtomicFile {
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    channel.write(buf);
-                }
+                body.writeTo(channel);
                 channel.force(true);
             }
             PosixFileAttributeView posix = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
