@@ -3,6 +3,7 @@ package dev.hotpatch.differ.classify;
 import dev.hotpatch.differ.ImageAnalysis;
 import dev.hotpatch.differ.functions.Fn;
 import dev.hotpatch.differ.match.Matching;
+import dev.hotpatch.differ.msvc.CxxFrameTables;
 import dev.hotpatch.differ.resolve.Global;
 import dev.hotpatch.differ.resolve.Tokens;
 import dev.hotpatch.pe.ExportEntry;
@@ -119,7 +120,8 @@ public final class Classifier {
                 return false;
             }
         }
-        return true;
+        // MSVC-ABI catch clauses live in the FuncInfo, not in the code: the same code can catch other types.
+        return CxxFrameTables.catchSignature(a.code(), fa.entry()).equals(CxxFrameTables.catchSignature(b.code(), fb.entry()));
     }
 
     private boolean sameToken(long ka, long va, long oa, long kb, long vb, long ob) {
@@ -164,7 +166,8 @@ public final class Classifier {
             long[] p = a.resolver().identify(px.get(i)[2]);
             long[] q = b.resolver().identify(py.get(i)[2]);
             same = p[0] == q[0] && p[2] == q[2]
-                    && (p[0] == Tokens.LITERAL ? depth > 0 || sameLiteral((int) p[1], (int) q[1], depth + 1)
+                    && (p[0] == Tokens.LITERAL ? shallow((int) p[1], (int) q[1], depth)
+                            || sameLiteral((int) p[1], (int) q[1], depth + 1)
                     : sameToken(p[0], p[1], p[2], q[0], q[1], q[2]));
         }
         if (depth == 0) {
@@ -172,6 +175,19 @@ public final class Classifier {
         }
         return same;
     }
+
+    /**
+     * Whether a pointed-to literal counts as the same without comparing it: beyond the first level, except along an
+     * MSVC-ABI exception structure (ThrowInfo, catchable types, type descriptor), whose meaning is its last level
+     * (the type's name), followed to {@link #EXCEPTION_STRUCTURE_DEPTH}.
+     */
+    private boolean shallow(int x, int y, int depth) {
+        boolean structure = a.resolver().isExceptionStructure(x) && b.resolver().isExceptionStructure(y);
+        return structure ? depth >= EXCEPTION_STRUCTURE_DEPTH : depth > 0;
+    }
+
+    /** ThrowInfo, catchable-type array, catchable type, type descriptor. */
+    private static final int EXCEPTION_STRUCTURE_DEPTH = 4;
 
     // ---- globals -----------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ package dev.hotpatch.differ.functions;
 import dev.hotpatch.differ.code.CodeDecoder;
 import dev.hotpatch.differ.code.ImageCode;
 import dev.hotpatch.differ.code.Step;
+import dev.hotpatch.differ.msvc.CxxFrameTables;
 import dev.hotpatch.differ.util.LongList;
 import dev.hotpatch.pe.ExportEntry;
 import dev.hotpatch.pe.PeImage;
@@ -143,6 +144,39 @@ public final class FunctionDiscovery {
             } else {
                 Candidate c = candidate(begin, Found.PDATA);
                 c.exactEnd = Math.max(c.exactEnd, end);
+                long funcInfo = CxxFrameTables.funcInfoOf(code, table, i);
+                if (funcInfo > 0) {
+                    sharingFuncInfo.computeIfAbsent(funcInfo, k -> new ArrayList<>()).add(new long[] {begin, end});
+                }
+            }
+        }
+        attachFunclets();
+    }
+
+    /** Primary .pdata entries (begin, end) by the C++ FuncInfo their handler data names. */
+    private final Map<Long, List<long[]>> sharingFuncInfo = new HashMap<>();
+
+    /**
+     * MSVC-ABI catch and cleanup blocks are funclets: code of their own with .pdata entries of their own that carry
+     * the parent's handler and FuncInfo. The entries sharing a FuncInfo that the FuncInfo names as funclets become
+     * fragments of the one entry it does not name (the parent), so a funclet is never a function of its own.
+     */
+    private void attachFunclets() {
+        for (Map.Entry<Long, List<long[]>> group : sharingFuncInfo.entrySet()) {
+            if (group.getValue().size() < 2) {
+                continue;
+            }
+            java.util.Set<Long> funclets = CxxFrameTables.funclets(code, group.getKey()).orElse(java.util.Set.of());
+            List<long[]> parents = group.getValue().stream().filter(e -> !funclets.contains(e[0])).toList();
+            if (parents.size() != 1) {
+                continue;
+            }
+            long parent = parents.get(0)[0];
+            for (long[] e : group.getValue()) {
+                if (e[0] != parent) {
+                    candidates.remove(e[0]);
+                    fragments.add(new Fragment(e[0], e[1], parent, null));
+                }
             }
         }
     }

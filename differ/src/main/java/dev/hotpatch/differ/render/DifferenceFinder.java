@@ -9,6 +9,7 @@ import dev.hotpatch.differ.disasm.Disassembler;
 import dev.hotpatch.differ.disasm.Instruction;
 import dev.hotpatch.differ.disasm.Isa;
 import dev.hotpatch.differ.functions.Fn;
+import dev.hotpatch.differ.msvc.CxxFrameTables;
 import dev.hotpatch.differ.normalise.Normaliser;
 import dev.hotpatch.pe.Machine;
 
@@ -49,6 +50,12 @@ public final class DifferenceFinder implements AutoCloseable {
         if (x.size() != y.size()) {
             return new FirstDifference(n, n < x.size() ? old.render(fa, x, n) : "(end of function)",
                     n < y.size() ? current.render(fb, y, n) : "(end of function)");
+        }
+        String catchesA = CxxFrameTables.catchSignature(old.image.code(), fa.entry());
+        String catchesB = CxxFrameTables.catchSignature(current.image.code(), fb.entry());
+        if (!catchesA.equals(catchesB)) {
+            return new FirstDifference(-1, "(same instructions; C++ catch clauses: " + catchesA + ")",
+                    "(same instructions; C++ catch clauses: " + catchesB + ")");
         }
         String same = "(same instructions; a function or global it refers to is not the same one)";
         return new FirstDifference(-1, same, same);

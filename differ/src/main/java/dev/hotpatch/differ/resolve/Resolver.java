@@ -6,10 +6,12 @@ import dev.hotpatch.differ.functions.Fn;
 import dev.hotpatch.differ.functions.FunctionDiscovery;
 import dev.hotpatch.differ.functions.FunctionTable;
 import dev.hotpatch.differ.functions.Symbols;
+import dev.hotpatch.differ.msvc.ThrowInfos;
 import dev.hotpatch.differ.normalise.Hasher;
 import dev.hotpatch.differ.normalise.RefTable;
 import dev.hotpatch.pe.ImportedFunction;
 import dev.hotpatch.pe.ImportedModule;
+import dev.hotpatch.pe.Machine;
 import dev.hotpatch.pe.Section;
 
 import java.util.ArrayList;
@@ -52,6 +54,9 @@ public final class Resolver {
     private final Hasher hasher = new Hasher();
     private final Hasher shape = new Hasher();
     private byte[] buffer = new byte[LITERAL_CAP + 16];
+    /** MSVC-ABI exception structures (ThrowInfo and what it leads to) by RVA: {size, offsets of RVA fields...}. */
+    private final Map<Long, long[]> ehLayouts = new HashMap<>();
+    private final java.util.Set<Long> ehTried = new java.util.HashSet<>();
 
     public Resolver(ImageCode code, FunctionTable functions, RefTable refs, Symbols symbols) {
         this.code = code;
@@ -476,9 +481,13 @@ public final class Resolver {
             if (access > 0) {
                 end = Math.min(rva + access, sectionEnd);
             }
+            long[] eh = ehLayout(rva);
+            if (eh != null) {
+                end = Math.min(rva + Math.min(eh[0], LITERAL_CAP), sectionEnd);
+            }
             int length = (int) Math.max(0, end - rva);
             code.read(rva, length, buffer, 0);
-            if (access == 0) {
+            if (access == 0 && eh == null) {
                 int nul = 0;
                 while (nul < length && (buffer[nul] >= 0x20 && buffer[nul] < 0x7f
                         || buffer[nul] == '\t' || buffer[nul] == '\n' || buffer[nul] == '\r')) {
@@ -490,7 +499,7 @@ public final class Resolver {
                     length = nul + 1;
                 }
             }
-            for (long[] slot : slots(rva, length)) {
+            for (long[] slot : comparedSlots(rva, length)) {
                 for (int k = (int) slot[0]; k < slot[0] + slot[1]; k++) {
                     buffer[k] = 0;
                 }
@@ -537,7 +546,7 @@ public final class Resolver {
     public byte[] bytesWithoutPointers(long rva, int length, List<long[]> pointers) {
         byte[] out = new byte[length];
         code.read(rva, length, out, 0);
-        for (long[] slot : slots(rva, length)) {
+        for (long[] slot : comparedSlots(rva, length)) {
             Arrays.fill(out, (int) slot[0], (int) (slot[0] + slot[1]), (byte) 0);
             pointers.add(slot);
         }
@@ -607,6 +616,43 @@ public final class Resolver {
             }
         }
         return out;
+    }
+
+    /**
+     * The pointer slots that comparing data follows: {@link #slots} (relocated pointers), plus the 32-bit RVA fields
+     * of an MSVC-ABI exception structure that starts at {@code rva} ({@link ThrowInfos}), in offset order. Only
+     * comparison uses the RVA fields; data carried into a patch is rebuilt from {@link #slots} alone.
+     */
+    private List<long[]> comparedSlots(long rva, int length) {
+        List<long[]> out = slots(rva, length);
+        long[] eh = ehLayouts.get(rva);
+        if (eh == null) {
+            return out;
+        }
+        for (int i = 1; i < eh.length; i++) {
+            long target = code.readWord(rva + eh[i], 4);
+            if (eh[i] + 4 <= length && target != 0) {
+                out.add(new long[] {eh[i], 4, target});
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(slot -> slot[0]));
+        return out;
+    }
+
+    /** The exception structure starting at {@code rva} ({size, RVA field offsets...}), recognised on first sight. */
+    private long[] ehLayout(long rva) {
+        if (code.machine() != Machine.AMD64 && code.machine() != Machine.ARM64) {
+            return null;
+        }
+        if (!ehLayouts.containsKey(rva) && ehTried.add(rva)) {
+            ThrowInfos.register(code, rva, ehLayouts);
+        }
+        return ehLayouts.get(rva);
+    }
+
+    /** Whether literal {@code i} is an MSVC-ABI exception structure, compared through all its levels. */
+    public boolean isExceptionStructure(int i) {
+        return ehLayouts.containsKey(literalRva.get(i));
     }
 
     /**
