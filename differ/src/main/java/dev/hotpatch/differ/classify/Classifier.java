@@ -2,6 +2,7 @@ package dev.hotpatch.differ.classify;
 
 import dev.hotpatch.differ.ImageAnalysis;
 import dev.hotpatch.differ.functions.Fn;
+import dev.hotpatch.differ.functions.Names;
 import dev.hotpatch.differ.match.Matching;
 import dev.hotpatch.differ.msvc.CxxFrameTables;
 import dev.hotpatch.differ.resolve.Global;
@@ -237,7 +238,9 @@ public final class Classifier {
             if (m.oldGlobalOf(gb.index()) >= 0) {
                 continue;
             }
-            boolean namedOnlyHere = gb.name() != null && olds.stream().noneMatch(g -> gb.name().equals(g.name()));
+            // A compiler-numbered name (x.3) says nothing about the old build: unpaired, the global is new.
+            boolean namedOnlyHere = gb.name() != null && (Names.compilerNumbered(gb.name())
+                    || olds.stream().noneMatch(g -> gb.name().equals(g.name())));
             if (namedOnlyHere || gb.name() == null && referencedByPatch.contains(gb.index())) {
                 out.add(new GlobalDiff(Status.NEW, gb.displayName(), -1, gb.rva(), -1, gb.size(), ""));
             }

@@ -25,6 +25,21 @@ public final class Names {
         return CLONE_NUMBER.matcher(s).replaceAll(".$1");
     }
 
+    private static final Pattern NUMBER_PART = Pattern.compile("\\.[0-9]+(?=\\.|$)");
+
+    /**
+     * Whether a symbol carries numbers the compiler assigns per build ({@code counter.0}, {@code buf.1234},
+     * {@code __PRETTY_FUNCTION__.3.lto_priv.7}): such a name does not say which global of the other build it is.
+     */
+    public static boolean compilerNumbered(String symbol) {
+        return !symbol.startsWith("?") && NUMBER_PART.matcher(symbol).find(1);
+    }
+
+    /** The symbol with every compiler-assigned number replaced by {@code N}: the family it belongs to. */
+    public static String numbersFolded(String symbol) {
+        return NUMBER_PART.matcher(symbol).replaceAll(".N");
+    }
+
     /** For gcc's cold part {@code f.cold} (or {@code f.cold.3}), the parent's symbol {@code f}; else null. */
     public static String coldParent(String symbol) {
         Matcher m = COLD.matcher(symbol);

@@ -52,6 +52,7 @@ public final class Matcher {
         byName();
         byEntryPoint();
         globalsByName();
+        numberedGlobalsByContent();
         fixpoint();
         for (int pass = 0; pass < 2 && byUnique(f -> f.skeletonHash, MatchMethod.SKELETON); pass++) {
             fixpoint();
@@ -233,12 +234,12 @@ public final class Matcher {
         Map<String, List<Integer>> olds = new HashMap<>();
         Map<String, List<Integer>> news = new HashMap<>();
         for (Global g : a.resolver().globals()) {
-            if (g.name() != null) {
+            if (g.name() != null && !Names.compilerNumbered(g.name())) {
                 olds.computeIfAbsent(g.name(), k -> new ArrayList<>()).add(g.index());
             }
         }
         for (Global g : b.resolver().globals()) {
-            if (g.name() != null) {
+            if (g.name() != null && !Names.compilerNumbered(g.name())) {
                 news.computeIfAbsent(g.name(), k -> new ArrayList<>()).add(g.index());
             }
         }
@@ -247,6 +248,47 @@ public final class Matcher {
             if (e.getValue().size() == 1 && other != null && other.size() == 1) {
                 m.pairGlobals(e.getValue().get(0), other.get(0));
             }
+        }
+    }
+
+    /**
+     * Globals whose names carry compiler-assigned numbers ({@code x.3}, {@code s.lto_priv.7}) are not paired by
+     * those numbers, which a compiler reassigns between builds: a family ({@link Names#numbersFolded}) and its
+     * contents (pointers cleared) pair them when that pair is unique on both sides; the rest are paired later
+     * through the functions that refer to them.
+     */
+    private void numberedGlobalsByContent() {
+        Map<String, List<Integer>> olds = numberedByContent(a);
+        Map<String, List<Integer>> news = numberedByContent(b);
+        for (Map.Entry<String, List<Integer>> e : olds.entrySet()) {
+            List<Integer> other = news.get(e.getKey());
+            if (e.getValue().size() == 1 && other != null && other.size() == 1) {
+                m.pairGlobals(e.getValue().get(0), other.get(0));
+            }
+        }
+    }
+
+    /** Numbered globals by family and a hash of their first bytes (up to 256; pointers cleared). */
+    private static Map<String, List<Integer>> numberedByContent(ImageAnalysis x) {
+        Map<String, List<Integer>> out = new HashMap<>();
+        for (Global g : List.copyOf(x.resolver().globals())) {
+            if (g.name() == null || !Names.compilerNumbered(g.name())) {
+                continue;
+            }
+            int length = (int) (g.sizeKnown() ? Math.min(Math.max(g.size(), 0), 256) : 0);
+            byte[] bytes = x.resolver().bytesWithoutPointers(g.rva(), length, new ArrayList<>());
+            String key = Names.numbersFolded(g.name()) + "#" + length + "#"
+                    + java.util.HexFormat.of().formatHex(sha256(bytes));
+            out.computeIfAbsent(key, k -> new ArrayList<>()).add(g.index());
+        }
+        return out;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
