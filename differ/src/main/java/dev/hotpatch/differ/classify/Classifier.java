@@ -198,6 +198,17 @@ public final class Classifier {
         // to the tables: work on the globals the matching knew.
         List<Global> olds = List.copyOf(a.resolver().globals());
         List<Global> news = List.copyOf(b.resolver().globals());
+        Set<Integer> referencedByPatch = new HashSet<>();
+        for (FunctionDiff f : functions) {
+            if (f.newIndex() >= 0 && (f.status() == Status.CHANGED || f.status() == Status.NEW)) {
+                Fn fb = b.function(f.newIndex());
+                for (int t = fb.tokenStart; t < fb.tokenEnd; t++) {
+                    if (b.tokens().kind(t) == Tokens.GLOBAL) {
+                        referencedByPatch.add((int) b.tokens().value(t));
+                    }
+                }
+            }
+        }
         for (Global ga : olds) {
             int y = m.newGlobalOf(ga.index());
             if (y < 0) {
@@ -207,9 +218,13 @@ public final class Classifier {
             boolean writable = isWritable(a, ga.rva());
             // A size from the distance to the next symbol only counts when the same symbol follows on both
             // sides; otherwise a neighbour added into alignment padding would look like a size change.
+            // A size inferred from the distance to the next symbol (no PDB size) never refuses on its own: unnamed
+            // data added after the global moves that distance. It counts when the same symbol follows on both
+            // sides and code the patch carries uses the global, so that the code and the layout changed together.
             boolean comparable = ga.exactSize() && gb.exactSize()
                     || ga.sizeKnown() && gb.sizeKnown() && !ga.exactSize() && !gb.exactSize()
-                    && java.util.Objects.equals(ga.neighbours(), gb.neighbours());
+                    && java.util.Objects.equals(ga.neighbours(), gb.neighbours())
+                    && referencedByPatch.contains(gb.index());
             if (comparable && ga.exactSize() ? ga.size() != gb.size() : comparable && distancesDiffer(ga, gb)) {
                 out.add(new GlobalDiff(Status.CHANGED, gb.displayName(), ga.rva(), gb.rva(), ga.size(), gb.size(), "size"));
                 findings.add(new Finding(Finding.Kind.GLOBAL_SIZE_CHANGED, gb.displayName(),
@@ -221,17 +236,6 @@ public final class Classifier {
                 findings.add(new Finding(Finding.Kind.GLOBAL_INITIAL_VALUE_CHANGED, gb.displayName(),
                         "global `" + gb.displayName() + "` has a different initial value; a hotpatch cannot change data the running program already holds.",
                         "assign the new value in code (for example in the changed function) or ship the new build instead of a hotpatch."));
-            }
-        }
-        Set<Integer> referencedByPatch = new HashSet<>();
-        for (FunctionDiff f : functions) {
-            if (f.newIndex() >= 0 && (f.status() == Status.CHANGED || f.status() == Status.NEW)) {
-                Fn fb = b.function(f.newIndex());
-                for (int t = fb.tokenStart; t < fb.tokenEnd; t++) {
-                    if (b.tokens().kind(t) == Tokens.GLOBAL) {
-                        referencedByPatch.add((int) b.tokens().value(t));
-                    }
-                }
             }
         }
         for (Global gb : news) {
