@@ -4,6 +4,7 @@ import dev.hotpatch.differ.code.CodeDecoder;
 import dev.hotpatch.differ.code.ImageCode;
 import dev.hotpatch.differ.code.Step;
 import dev.hotpatch.differ.msvc.CxxFrameTables;
+import dev.hotpatch.differ.msvc.ScopeTables;
 import dev.hotpatch.differ.util.LongList;
 import dev.hotpatch.pe.ExportEntry;
 import dev.hotpatch.pe.PeImage;
@@ -147,11 +148,27 @@ public final class FunctionDiscovery {
                 long funcInfo = CxxFrameTables.funcInfoOf(code, table, i);
                 if (funcInfo > 0) {
                     sharingFuncInfo.computeIfAbsent(funcInfo, k -> new ArrayList<>()).add(new long[] {begin, end});
+                } else if (f.hasHandler()) {
+                    // SEH: the filter and __finally funclets a scope table names belong to this function.
+                    long data = CxxFrameTables.handlerDataOf(code, table, i);
+                    for (long funclet : data < 0 ? java.util.Set.<Long>of()
+                            : ScopeTables.funclets(code, data, begin, end).orElse(java.util.Set.of())) {
+                        sehFunclets.put(funclet, begin);
+                    }
                 }
             }
         }
         attachFunclets();
+        for (Map.Entry<Long, Long> e : sehFunclets.entrySet()) {
+            if (!e.getKey().equals(e.getValue()) && !sehFunclets.containsKey(e.getValue())) {
+                Candidate own = candidates.remove(e.getKey());
+                fragments.add(new Fragment(e.getKey(), own != null ? own.exactEnd : -1, e.getValue(), null));
+            }
+        }
     }
+
+    /** SEH filter and termination funclets (their entries) by the function whose scope table names them. */
+    private final Map<Long, Long> sehFunclets = new java.util.TreeMap<>();
 
     /** Primary .pdata entries (begin, end) by the C++ FuncInfo their handler data names. */
     private final Map<Long, List<long[]>> sharingFuncInfo = new HashMap<>();

@@ -74,9 +74,19 @@ public final class CxxFrameTables {
      * after the handler RVA), or 0 when it has no handler or the word is not a FuncInfo.
      */
     public static long funcInfoOf(ImageCode code, RuntimeFunctions table, int i) {
+        long data = handlerDataOf(code, table, i);
+        if (data < 0) {
+            return 0;
+        }
+        long funcInfo = code.readWord(data, 4);
+        return isFuncInfo(code, funcInfo) ? funcInfo : 0;
+    }
+
+    /** Where the handler data of .pdata entry {@code i} starts (x64, ARM64), or -1 when it has no handler. */
+    public static long handlerDataOf(ImageCode code, RuntimeFunctions table, int i) {
         RuntimeFunction f = table.get(i);
         if (!f.hasHandler() || f.unwindRva() < 0) {
-            return 0;
+            return -1;
         }
         int trailer = -1;
         if (code.machine() == Machine.AMD64) {
@@ -86,11 +96,7 @@ public final class CxxFrameTables {
             Arm64XData x = table.arm64XData(i);
             trailer = x == null ? -1 : x.trailerOffset();
         }
-        if (trailer < 0) {
-            return 0;
-        }
-        long funcInfo = code.readWord(f.unwindRva() + trailer + 4, 4);
-        return isFuncInfo(code, funcInfo) ? funcInfo : 0;
+        return trailer < 0 ? -1 : f.unwindRva() + trailer + 4;
     }
 
     /**
