@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /** {@code hotpatch diff OLD NEW [--json]}: which functions and globals changed, and can it be hotpatched. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = "Compares two builds of a PE image function by function: what changed, what is new or "
-                + "deleted, and whether the difference can be hotpatched.",
+                + "deleted, and whether the difference can be hotpatched (the reasons come first when it cannot).",
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  there is something to patch, and it can be hotpatched",
@@ -48,6 +48,10 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
 
+    @Option(names = "--summary", description = "print the verdict, the counts, the reasons and the names of what "
+            + "differs only (no per-function details)")
+    boolean summary;
+
     @Mixin
     VerboseOption verbose;
 
@@ -56,6 +60,9 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (json && summary) {
+            throw new Errors.UsageException("--json and --summary are two formats; give one");
+        }
         Inputs.requirePeFile(oldFile, "the old build (a PE image)");
         Inputs.requirePeFile(newFile, "the new build (a PE image)");
         if (oldPdb != null) {
@@ -75,7 +82,7 @@ final class DiffCommand implements Callable<Integer> {
         }
         DiffReport report = new DiffReport(result);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? report.toJson() : report.toText());
+        out.print(json ? report.toJson() : summary ? report.toSummary() : report.toText());
         out.flush();
         if (!result.withStatus(Status.CHANGED).isEmpty()) {
             Disassembler.unavailable().ifPresent(why -> {

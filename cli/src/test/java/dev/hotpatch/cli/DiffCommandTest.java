@@ -562,4 +562,24 @@ class DiffCommandTest {
             return line.substring(prefix.length());
         }
     }
+
+    // ---- findings first, --summary ----
+
+    @Test
+    void theReasonsComeFirstAndTheSummaryListsOnlyNames() {
+        String a = bin("x64/global_size_changed/v1.exe").toString();
+        String b = bin("x64/global_size_changed/v2.exe").toString();
+        String full = run("diff", a, b).out();
+        assertTrue(full.indexOf("cannot be hotpatched") < full.indexOf("changed functions"), full);
+        Result summary = run("diff", "--summary", a, b);
+        assertEquals(ExitCodes.NOT_HOTPATCHABLE, summary.exit());
+        String text = summary.out();
+        assertTrue(text.contains("global `history` grew from 16 to 32 bytes"), text);
+        assertTrue(text.indexOf("cannot be hotpatched") < text.indexOf("changed functions\n  capacity\n  record\n"), text);
+        assertFalse(text.contains("first difference") || text.contains("found by"), text);
+        String json = run("diff", "--json", a, b).out();
+        assertTrue(json.indexOf("\"findings\"") < json.indexOf("\"globals\""), "findings first in JSON too");
+        Result both = run("diff", "--json", "--summary", a, b);
+        assertEquals(ExitCodes.USAGE, both.exit());
+    }
 }

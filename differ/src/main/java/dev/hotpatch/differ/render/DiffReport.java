@@ -22,8 +22,38 @@ public final class DiffReport {
         this.r = result;
     }
 
+    /** The whole report: the verdict and counts, why it cannot be hotpatched (first), then every difference. */
     public String toText() {
         StringBuilder out = new StringBuilder();
+        header(out);
+        side(out, "old", r.oldImage());
+        side(out, "new", r.newImage());
+        findings(out);
+        details(out);
+        return out.toString();
+    }
+
+    /**
+     * The verdict, the counts, why it cannot be hotpatched, and the names of what differs, without the per-function
+     * details: what a person reads first on a large pair.
+     */
+    public String toSummary() {
+        StringBuilder out = new StringBuilder();
+        header(out);
+        findings(out);
+        names(out, "changed functions", r.withStatus(Status.CHANGED));
+        names(out, "new functions", r.withStatus(Status.NEW));
+        names(out, "deleted functions (the base keeps them)", r.withStatus(Status.DELETED));
+        if (!r.globals().isEmpty()) {
+            out.append("\nglobals\n");
+            for (GlobalDiff g : r.globals()) {
+                out.append("  ").append(g.status() == Status.NEW ? "new      " : "changed  ").append(g.name()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private void header(StringBuilder out) {
         out.append("old: ").append(r.oldImage().path()).append('\n');
         out.append("new: ").append(r.newImage().path()).append('\n');
         out.append("machine: ").append(r.newImage().machine()).append('\n');
@@ -33,8 +63,26 @@ public final class DiffReport {
                 r.withStatus(Status.CHANGED).size(), r.withStatus(Status.NEW).size(), r.withStatus(Status.DELETED).size(),
                 listed < r.oldImage().functions() ? " (" + (r.oldImage().functions() - listed)
                         + " import and jump thunks, compared through their callers)" : ""));
-        side(out, "old", r.oldImage());
-        side(out, "new", r.newImage());
+    }
+
+    private void findings(StringBuilder out) {
+        if (!r.findings().isEmpty()) {
+            out.append("\ncannot be hotpatched\n");
+            for (Finding f : r.findings()) {
+                out.append("  ").append(f.message()).append('\n');
+                out.append("    instead: ").append(f.advice()).append('\n');
+            }
+        }
+    }
+
+    private static void names(StringBuilder out, String title, List<FunctionDiff> fs) {
+        if (!fs.isEmpty()) {
+            out.append('\n').append(title).append('\n');
+            fs.forEach(f -> out.append("  ").append(f.name()).append('\n'));
+        }
+    }
+
+    private void details(StringBuilder out) {
         List<FunctionDiff> changed = r.withStatus(Status.CHANGED);
         if (!changed.isEmpty()) {
             out.append("\nchanged functions\n");
@@ -73,14 +121,6 @@ public final class DiffReport {
             out.append("\nremoved exports (the base keeps them)\n");
             r.removedExports().forEach(e -> out.append("  ").append(e).append('\n'));
         }
-        if (!r.findings().isEmpty()) {
-            out.append("\ncannot be hotpatched\n");
-            for (Finding f : r.findings()) {
-                out.append("  ").append(f.message()).append('\n');
-                out.append("    instead: ").append(f.advice()).append('\n');
-            }
-        }
-        return out.toString();
     }
 
     private static void side(StringBuilder out, String label, DiffResult.ImageSummary s) {
@@ -129,6 +169,12 @@ public final class DiffReport {
                 .field("new", r.withStatus(Status.NEW).size())
                 .field("deleted", r.withStatus(Status.DELETED).size())
                 .endObject();
+        w.name("findings").beginArray();
+        for (Finding f : r.findings()) {
+            w.beginObject().field("kind", f.kind().id()).field("subject", f.subject()).field("message", f.message())
+                    .field("advice", f.advice()).endObject();
+        }
+        w.endArray();
         w.name("functions").beginArray();
         for (FunctionDiff f : r.functions()) {
             w.beginObject().field("status", f.status().label()).field("name", f.name());
@@ -178,12 +224,6 @@ public final class DiffReport {
         w.endArray();
         w.name("removed_exports").beginArray();
         r.removedExports().forEach(w::value);
-        w.endArray();
-        w.name("findings").beginArray();
-        for (Finding f : r.findings()) {
-            w.beginObject().field("kind", f.kind().id()).field("subject", f.subject()).field("message", f.message())
-                    .field("advice", f.advice()).endObject();
-        }
         w.endArray();
         w.endObject();
         return w.toString() + "\n";
