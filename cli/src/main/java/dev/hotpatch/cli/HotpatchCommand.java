@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Builds hotpatches for Windows PE/COFF binaries (x86, x64, ARM64).",
-        subcommands = {InspectCommand.class, DiffCommand.class, CreateCommand.class, ApplyCommand.class, SignCommand.class,
+        subcommands = {InspectCommand.class, DiffCommand.class, CreateCommand.class, ApplyCommand.class, ReleaseCommand.class,
+            SignCommand.class,
             SignRequestCommand.class, SignAttachCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {

@@ -1,0 +1,74 @@
+package dev.hotpatch.packager.release;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The PE files of two release trees, paired by their path relative to each tree's root: a file in both is a pair
+ * to diff, a file in one only appeared or disappeared. A PE file is recognised by its content ("MZ", then "PE\0\0"
+ * where e_lfanew says), not its name, so DLLs named .node or .pyd count too.
+ */
+public final class ReleaseTrees {
+    private ReleaseTrees() {}
+
+    /** How deep a release tree may nest; deeper entries are not looked at. */
+    public static final int MAX_DEPTH = 64;
+    /** How many PE files one tree may hold. */
+    public static final int MAX_FILES = 100_000;
+
+    /** One relative path and where it is in the old and new tree (either may be null). */
+    public record Pair(String path, Path oldFile, Path newFile) {}
+
+    public static List<Pair> pair(Path oldRoot, Path newRoot) throws IOException {
+        Set<String> olds = peFiles(oldRoot);
+        Set<String> news = peFiles(newRoot);
+        Set<String> all = new TreeSet<>(olds);
+        all.addAll(news);
+        List<Pair> out = new ArrayList<>();
+        for (String p : all) {
+            out.add(new Pair(p, olds.contains(p) ? oldRoot.resolve(p) : null, news.contains(p) ? newRoot.resolve(p) : null));
+        }
+        return out;
+    }
+
+    /** The relative paths (with '/') of the PE files under {@code root}, sorted. */
+    static Set<String> peFiles(Path root) throws IOException {
+        Set<String> out = new TreeSet<>();
+        try (Stream<Path> walk = Files.walk(root, MAX_DEPTH, new FileVisitOption[0])) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(p) && isPe(p)) {
+                    if (out.size() >= MAX_FILES) {
+                        throw new IOException(root + " holds more than " + MAX_FILES + " PE files; split the release");
+                    }
+                    out.add(root.relativize(p).toString().replace('\\', '/'));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether the file starts like a PE image: "MZ", and "PE\0\0" at e_lfanew (within the first 64 KB). */
+    static boolean isPe(Path p) {
+        byte[] head = new byte[64 * 1024];
+        int n;
+        try (InputStream in = Files.newInputStream(p)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            return false;
+        }
+        if (n < 0x40 || head[0] != 'M' || head[1] != 'Z') {
+            return false;
+        }
+        long lfanew = (head[0x3c] & 0xff) | (head[0x3d] & 0xff) << 8 | (head[0x3e] & 0xff) << 16 | (long) (head[0x3f] & 0xff) << 24;
+        return lfanew + 4 <= n && head[(int) lfanew] == 'P' && head[(int) lfanew + 1] == 'E'
+                && head[(int) lfanew + 2] == 0 && head[(int) lfanew + 3] == 0;
+    }
+}
