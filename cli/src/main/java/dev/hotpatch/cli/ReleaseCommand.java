@@ -60,6 +60,9 @@ final class ReleaseCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print release.json to stdout as well")
     boolean json;
 
+    @Option(names = "--quiet", description = "no progress on stderr (it is shown only when stderr is a terminal)")
+    boolean quiet;
+
     @Option(names = "--sequence", defaultValue = "1", paramLabel = "N", description = "the patches' sequence number (default ${DEFAULT-VALUE})")
     long sequence;
 
@@ -86,6 +89,19 @@ final class ReleaseCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** One line per binary on stderr while it runs, when a person watches (a terminal) and did not ask for quiet. */
+    private Release.Progress progress(PrintWriter err) {
+        if (quiet || System.console() == null) {
+            return (finished, total, entry) -> {};
+        }
+        return (finished, total, entry) -> {
+            synchronized (err) {
+                err.printf("[%d/%d] %s: %s%n", finished, total, entry.path(), entry.outcome().id());
+                err.flush();
+            }
+        };
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -133,7 +149,7 @@ final class ReleaseCommand implements Callable<Integer> {
                         .map(p -> p.kind() + ": " + p.message()).collect(Collectors.joining("; ")));
             }
             return signed;
-        });
+        }, progress(err));
         ReleaseReport report = new ReleaseReport(oldRoot, newRoot, outRoot, entries);
         if (entries.stream().anyMatch(e -> e.outcome() == Release.Outcome.PATCHED)) {
             signer.announce(err);

@@ -70,8 +70,19 @@ public final class Release {
 
     public record Options(int jobs, Differ.Options diff, PatchWriter.Options writer) {}
 
+    /** Told of each binary as it is done (from the worker threads, so it must be thread-safe). */
+    @FunctionalInterface
+    public interface Progress {
+        void done(int finished, int total, Entry entry);
+    }
+
     public static List<Entry> run(Path oldRoot, Path newRoot, Path outRoot, Options options, Signing signing)
             throws IOException {
+        return run(oldRoot, newRoot, outRoot, options, signing, (finished, total, entry) -> {});
+    }
+
+    public static List<Entry> run(Path oldRoot, Path newRoot, Path outRoot, Options options, Signing signing,
+                                  Progress progress) throws IOException {
         List<ReleaseTrees.Pair> pairs = ReleaseTrees.pair(oldRoot, newRoot);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.jobs()), r -> {
             Thread t = new Thread(r, "release");
@@ -80,8 +91,13 @@ public final class Release {
         });
         try {
             List<Future<Entry>> futures = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
             for (ReleaseTrees.Pair p : pairs) {
-                futures.add(pool.submit(() -> one(p, outRoot, options, signing)));
+                futures.add(pool.submit(() -> {
+                    Entry e = one(p, outRoot, options, signing);
+                    progress.done(finished.incrementAndGet(), pairs.size(), e);
+                    return e;
+                }));
             }
             List<Entry> out = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
