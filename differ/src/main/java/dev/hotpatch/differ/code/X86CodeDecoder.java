@@ -107,7 +107,8 @@ public final class X86CodeDecoder implements CodeDecoder {
                 s.mask(insn.dispOffset, insn.dispSize);
             } else if (insn.dispSize == 4 && is64 && insn.hasIndex) {
                 long disp = insn.readDisp(bytes, pos);
-                if (disp >= firstSectionRva && disp < code.sizeOfImage() && !code.isCode(disp)) {
+                // MSVC puts its switch tables in .text after the function, so the RVA may well be code.
+                if (disp >= firstSectionRva && disp < code.sizeOfImage()) {
                     s.addRef(disp, Step.REF_DATA | Step.REF_INDEXED, 0, Step.FIELD_RVA32,
                             insn.dispOffset, 0);
                     s.mask(insn.dispOffset, insn.dispSize);

@@ -102,4 +102,39 @@ public final class ThrowInfos {
     private static boolean data(ImageCode code, long rva) {
         return rva > 0 && rva < code.sizeOfImage() && code.sectionAt(rva) != null && !code.isCode(rva);
     }
+
+    /**
+     * What the ThrowInfo at {@code rva} means, as a text that two builds can compare: its attributes, the
+     * destructor (as {@code code} names it), and per catchable type its properties, type name, displacements, size
+     * and copy constructor; empty when no ThrowInfo chain starts there.
+     *
+     * @param code  names a code RVA in terms that survive relinking (the matched function and offset)
+     */
+    public static java.util.Optional<String> meaning(ImageCode image, long rva, java.util.function.LongFunction<String> code) {
+        if (!register(image, rva, new java.util.HashMap<>())) {
+            return java.util.Optional.empty();
+        }
+        StringBuilder out = new StringBuilder();
+        long unwind = image.readWord(rva + 4, 4);
+        out.append(image.readWord(rva, 4)).append(" dtor ").append(unwind == 0 ? "-" : code.apply(unwind));
+        long array = image.readWord(rva + 12, 4);
+        long n = image.readWord(array, 4);
+        for (int i = 0; i < n; i++) {
+            long type = image.readWord(array + 4 + 4L * i, 4);
+            long copy = image.readWord(type + 24, 4);
+            byte[] name = new byte[MAX_NAME];
+            long descriptor = image.readWord(type + 4, 4);
+            image.read(descriptor + 16, name.length, name, 0);
+            int len = 0;
+            while (len < name.length && name[len] != 0) {
+                len++;
+            }
+            out.append(" [").append(image.readWord(type, 4)).append(' ')
+                    .append(new String(name, 0, len, java.nio.charset.StandardCharsets.ISO_8859_1)).append(' ')
+                    .append(image.readWord(type + 8, 4)).append(',').append(image.readWord(type + 12, 4)).append(',')
+                    .append(image.readWord(type + 16, 4)).append(" size ").append(image.readWord(type + 20, 4))
+                    .append(" copy ").append(copy == 0 ? "-" : code.apply(copy)).append(']');
+        }
+        return java.util.Optional.of(out.toString());
+    }
 }

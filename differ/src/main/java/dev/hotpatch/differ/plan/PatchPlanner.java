@@ -10,6 +10,7 @@ import dev.hotpatch.differ.classify.Status;
 import dev.hotpatch.differ.code.Step;
 import dev.hotpatch.differ.functions.Fn;
 import dev.hotpatch.differ.match.Matching;
+import dev.hotpatch.differ.msvc.ThrowInfos;
 import dev.hotpatch.differ.normalise.Normaliser;
 import dev.hotpatch.differ.normalise.RefTable;
 import dev.hotpatch.differ.resolve.Global;
@@ -156,6 +157,45 @@ public final class PatchPlanner {
                     target(fn.tokenStart + (int) r[0], r[6], (int) r[7])));
         }
         return out;
+    }
+
+    /**
+     * A ThrowInfo the carried code passes to {@code _CxxThrowException} (x64, ARM64): its fields are RVAs relative to
+     * the module that holds it, so a copy in the patch would lead nowhere. The code is bound to the base's ThrowInfo
+     * of the same meaning (the same types, destructor and copy constructors); a type the base never throws cannot
+     * be patched in yet.
+     */
+    private Target throwInfoTarget(String wanted) {
+        if (baseThrowInfos == null) {
+            baseThrowInfos = new HashMap<>();
+            for (int i = 0; i < a.resolver().literalCount(); i++) {
+                long at = a.resolver().literalRva(i);
+                if (a.resolver().isExceptionStructure(i)) {
+                    ThrowInfos.meaning(a.code(), at, this::oldCodeIdentity)
+                            .ifPresent(mn -> baseThrowInfos.merge(mn, at, Math::min));
+                }
+            }
+        }
+        Long inBase = baseThrowInfos.get(wanted);
+        if (inBase == null) {
+            return new Target.Unresolved("an exception type the base never throws (" + wanted
+                    + "), whose ThrowInfo this version of the patch writer cannot carry");
+        }
+        return new Target.BaseGlobal(inBase, "the base's ThrowInfo " + wanted);
+    }
+
+    private Map<String, Long> baseThrowInfos;
+
+    /** A new-image code address as "the old function it matches + offset", or a name no old address has. */
+    private String newCodeIdentity(long rva) {
+        int f = b.functions().functionAt(rva);
+        int old = f >= 0 ? m.oldOf(f) : -1;
+        return old >= 0 ? "f" + old + "+" + (rva - b.function(f).entry()) : "new@" + rva;
+    }
+
+    private String oldCodeIdentity(long rva) {
+        int f = a.functions().functionAt(rva);
+        return f >= 0 ? "f" + f + "+" + (rva - a.function(f).entry()) : "old@" + rva;
     }
 
     /**
@@ -358,6 +398,13 @@ public final class PatchPlanner {
                 // reads. The copy (or the base's bytes) then starts at the reference, so it holds whatever the
                 // code may read.
                 int idx = (int) value;
+                if (b.resolver().isExceptionStructure(idx) && offset == 0) {
+                    java.util.Optional<String> meaning = ThrowInfos.meaning(b.code(), b.resolver().literalRva(idx),
+                            this::newCodeIdentity);
+                    if (meaning.isPresent()) {
+                        return throwInfoTarget(meaning.get());
+                    }
+                }
                 long start = b.resolver().literalRva(idx) + Math.min(offset, 0);
                 int length = throughTerminator(start, b.resolver().literalLength(idx) - Math.min(offset, 0));
                 long inBase = sameDataInBase(idx, start, length);
