@@ -144,11 +144,22 @@ class Image:
             (name, fragment), offset = hit
             return f"[fn {name}{'.' + fragment if fragment else ''}+{offset:#x}]"
         if address in self.data:
-            return f"[data {self.data[address]}]"
+            return f"[data {self._data_name(address)}]"
         i = bisect.bisect_right(self.anchors, address) - 1
         if i >= 0 and self.anchors[i] in self.data and address - self.anchors[i] < 256:
             return f"[data {self.data[self.anchors[i]]}+{address - self.anchors[i]:#x}]"
         return f"[literal {self._contents(address, boundaries, depth)}]"
+
+    def _data_name(self, address):
+        """A data symbol's name; a compiler-numbered one (gcc's static local total.3) by its family and its first
+        bytes, since the compiler renumbers them between builds."""
+        name = self.data[address]
+        if not re.search(r"\.\d+(\.|$)", name):
+            return name
+        i = bisect.bisect_right(self.anchors, address)
+        following = self.anchors[i] if i < len(self.anchors) else address + 16
+        size = max(1, min(16, following - address))
+        return re.sub(r"\.\d+(?=\.|$)", ".N", name) + "=" + self.read(address, size).rstrip(b"\0").hex()
 
     def _contents(self, address, boundaries, depth):
         j = bisect.bisect_right(boundaries, address)
