@@ -113,12 +113,8 @@ final class CreateCommand implements Callable<Integer> {
         Sequences.check(sequence, minSequence);
         Inputs.requirePeFile(oldFile, "the old build (a PE image)");
         Inputs.requirePeFile(newFile, "the new build (a PE image)");
-        if (oldPdb != null) {
-            Inputs.requireFile(oldPdb, "the old build's PDB");
-        }
-        if (newPdb != null) {
-            Inputs.requireFile(newPdb, "the new build's PDB");
-        }
+        Inputs.requireFileIfGiven(oldPdb, "the old build's PDB");
+        Inputs.requireFileIfGiven(newPdb, "the new build's PDB");
         Outputs.check(this.out, "-o", force, oldFile, newFile, oldPdb, newPdb);
         if (unsigned && (!trust.isEmpty() || key.spec().isPresent())) {
             throw new Errors.UsageException("--unsigned writes no signature, so it takes no key option and no --trust");

@@ -65,12 +65,8 @@ final class DiffCommand implements Callable<Integer> {
         }
         Inputs.requirePeFile(oldFile, "the old build (a PE image)");
         Inputs.requirePeFile(newFile, "the new build (a PE image)");
-        if (oldPdb != null) {
-            Inputs.requireFile(oldPdb, "the old build's PDB");
-        }
-        if (newPdb != null) {
-            Inputs.requireFile(newPdb, "the new build's PDB");
-        }
+        Inputs.requireFileIfGiven(oldPdb, "the old build's PDB");
+        Inputs.requireFileIfGiven(newPdb, "the new build's PDB");
         DiffResult result;
         try {
             result = Differ.diff(oldFile, newFile,

@@ -29,6 +29,13 @@ final class Inputs {
         }
     }
 
+    /** {@link #requireFile} for an optional input: nothing to check when it is not given. */
+    static void requireFileIfGiven(Path file, String what) throws Errors.InputException {
+        if (file != null) {
+            requireFile(file, what);
+        }
+    }
+
     /** Fails unless {@code file} is a readable file that starts like a PE image ("MZ"). */
     static void requirePeFile(Path file, String what) throws Errors.InputException {
         requireFile(file, what);

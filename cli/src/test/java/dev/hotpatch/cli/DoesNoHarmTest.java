@@ -9,10 +9,7 @@ import dev.hotpatch.testsupport.RepoPaths;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,21 +42,14 @@ class DoesNoHarmTest {
     static Path patch;
     static Path devRoot;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cli = HotpatchCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+    static CommandRun run(String... args) {
+        return CommandRun.run(args);
     }
 
     @BeforeAll
     static void signedPatch(@TempDir Path tmp) {
         patch = tmp.resolve("cc.hpatch");
-        Run r = run("create", V1.toString(), V2.toString(), "-o", patch.toString());
+        CommandRun r = run("create", V1.toString(), V2.toString(), "-o", patch.toString());
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
         devRoot = SigningKeys.configDir().resolve("development-root.pem");
     }
@@ -81,7 +71,7 @@ class DoesNoHarmTest {
     }
 
     /** Exit 2, one line on stderr that points at the command's help, nothing on stdout. */
-    private static void assertUsage(Run r, String expectedText) {
+    private static void assertUsage(CommandRun r, String expectedText) {
         assertEquals(ExitCodes.USAGE, r.exit(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         assertTrue(r.err().contains(expectedText), r.err());
@@ -119,7 +109,7 @@ class DoesNoHarmTest {
                 "--force");
         assertUsage(run("sign", V1.toString(), "-o", out.toString()), "--force");
         assertEquals("keep me", Files.readString(out));
-        Run forced = run("create", V1.toString(), V2.toString(), "-o", out.toString(), "--force");
+        CommandRun forced = run("create", V1.toString(), V2.toString(), "-o", out.toString(), "--force");
         assertEquals(ExitCodes.OK, forced.exit(), forced.err());
         assertTrue(PatchImageTables.read(PeReader.read(out)).isPresent(), "replaced by the patch");
         assertEquals(List.of("p.hpatch"), files(tmp), "no temporary file left");
@@ -134,7 +124,7 @@ class DoesNoHarmTest {
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(signed)),
                 "a signed file keeps the mode of the file signed");
         Path patched = tmp.resolve("patched.exe");
-        Run a = run("apply", base.toString(), patch.toString(), "-o", patched.toString(), "--trust", devRoot.toString());
+        CommandRun a = run("apply", base.toString(), patch.toString(), "-o", patched.toString(), "--trust", devRoot.toString());
         assertEquals(ExitCodes.OK, a.exit(), a.err());
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(patched)),
                 "a patched image keeps its base's mode");
@@ -149,12 +139,12 @@ class DoesNoHarmTest {
     @Test
     void errorsNameThePathsTheUserGave(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("missing-dir").resolve("p.hpatch");
-        Run r = run("create", V1.toString(), V2.toString(), "-o", out.toString());
+        CommandRun r = run("create", V1.toString(), V2.toString(), "-o", out.toString());
         assertEquals(ExitCodes.ERROR, r.exit());
         assertTrue(r.err().contains(out.toString()) && r.err().contains("does not exist"), r.err());
         assertFalse(r.err().contains(".tmp"), r.err());
 
-        Run dir = run("inspect", tmp.toString());
+        CommandRun dir = run("inspect", tmp.toString());
         assertEquals(ExitCodes.ERROR, dir.exit());
         assertEquals("hotpatch: " + tmp + " is a directory; give the path of a PE image (EXE, DLL, SYS).",
                 dir.err().strip());
@@ -164,7 +154,7 @@ class DoesNoHarmTest {
         for (String[] args : List.of(new String[] {"inspect", text.toString()},
                 new String[] {"diff", text.toString(), V2.toString()},
                 new String[] {"verify", patch.toString(), "--base", text.toString(), "--trust", devRoot.toString()})) {
-            Run t = run(args);
+            CommandRun t = run(args);
             assertEquals(ExitCodes.ERROR, t.exit(), t.err());
             assertTrue(t.err().contains(text + " is not a Windows PE image"), t.err());
             assertEquals(1, t.err().strip().lines().count(), t.err());
@@ -187,7 +177,7 @@ class DoesNoHarmTest {
         Path unsigned = tmp.resolve("u.hpatch");
         assertEquals(ExitCodes.OK, run("create", V1.toString(), V2.toString(), "-o", unsigned.toString(), "--unsigned").exit());
         Path out = tmp.resolve("out.exe");
-        Run r = run("apply", V1.toString(), unsigned.toString(), "-o", out.toString(), "--trust", devRoot.toString());
+        CommandRun r = run("apply", V1.toString(), unsigned.toString(), "-o", out.toString(), "--trust", devRoot.toString());
         assertEquals(ExitCodes.NOT_VERIFIED, r.exit(), r.err());
         assertFalse(Files.exists(out));
 
@@ -195,12 +185,12 @@ class DoesNoHarmTest {
         bytes[bytes.length / 2] ^= 1;
         Path tampered = tmp.resolve("t.hpatch");
         Files.write(tampered, bytes);
-        Run t = run("apply", V1.toString(), tampered.toString(), "-o", out.toString(), "--trust", devRoot.toString());
+        CommandRun t = run("apply", V1.toString(), tampered.toString(), "-o", out.toString(), "--trust", devRoot.toString());
         assertEquals(ExitCodes.NOT_VERIFIED, t.exit(), t.err());
         assertTrue(t.err().contains("bad_digest"), t.err());
         assertFalse(Files.exists(out));
 
-        Run n = run("apply", V1.toString(), unsigned.toString(), "-o", out.toString(), "--no-verify");
+        CommandRun n = run("apply", V1.toString(), unsigned.toString(), "-o", out.toString(), "--no-verify");
         assertEquals(ExitCodes.OK, n.exit(), n.err());
         assertTrue(n.err().contains("WARNING") && n.err().contains("NOT checked"), n.err());
         assertTrue(Files.exists(out));
@@ -210,12 +200,12 @@ class DoesNoHarmTest {
     void noVerifyStillChecksStructureBaseAndSequence(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out.exe");
         // A patch for another base: its identity and trampoline sites do not fit.
-        Run other = run("apply", X64.resolve("new_helper/v1.exe").toString(), patch.toString(), "-o", out.toString(),
+        CommandRun other = run("apply", X64.resolve("new_helper/v1.exe").toString(), patch.toString(), "-o", out.toString(),
                 "--no-verify");
         assertEquals(ExitCodes.NOT_VERIFIED, other.exit(), other.err());
         assertTrue(other.err().contains("wrong_base"), other.err());
         // --min-sequence is honoured without --trust.
-        Run seq = run("apply", V1.toString(), patch.toString(), "-o", out.toString(), "--no-verify", "--min-sequence", "2");
+        CommandRun seq = run("apply", V1.toString(), patch.toString(), "-o", out.toString(), "--no-verify", "--min-sequence", "2");
         assertEquals(ExitCodes.NOT_VERIFIED, seq.exit(), seq.err());
         assertTrue(seq.err().contains("sequence_below_minimum"), seq.err());
         // A function record moved onto the base's PE header: refused without the signature check too.
@@ -229,7 +219,7 @@ class DoesNoHarmTest {
         bytes[at + 3] = 0;
         Path crafted = tmp.resolve("crafted.hpatch");
         Files.write(crafted, bytes);
-        Run c = run("apply", V1.toString(), crafted.toString(), "-o", out.toString(), "--no-verify");
+        CommandRun c = run("apply", V1.toString(), crafted.toString(), "-o", out.toString(), "--no-verify");
         assertEquals(ExitCodes.NOT_VERIFIED, c.exit(), c.err());
         assertFalse(Files.exists(out));
     }
@@ -302,7 +292,7 @@ class DoesNoHarmTest {
             if (command.equals("help")) {
                 continue;
             }
-            Run r = run(command, "--version");
+            CommandRun r = run(command, "--version");
             assertEquals(ExitCodes.OK, r.exit(), command);
             assertEquals(top, r.out().strip(), command + " --version");
         }
@@ -314,12 +304,12 @@ class DoesNoHarmTest {
     void imagesOfDifferentMachinesOrKindsAreRefusedInOneSentence(@TempDir Path tmp) {
         Path x86 = RepoPaths.testdataBin().resolve("x86/constant_changed/v2.dll");
         Path x64dll = X64.resolve("constant_changed/v1.dll");
-        Run m = run("diff", x64dll.toString(), x86.toString());
+        CommandRun m = run("diff", x64dll.toString(), x86.toString());
         assertEquals(ExitCodes.ERROR, m.exit());
         assertEquals("hotpatch: " + x64dll + " is an x64 DLL and " + x86 + " is an x86 DLL; a patch is made from two "
                 + "builds of the same binary for the same machine, so give the old and new build of one binary.",
                 m.err().strip());
-        Run k = run("create", x64dll.toString(), V2.toString(), "-o", tmp.resolve("p").toString());
+        CommandRun k = run("create", x64dll.toString(), V2.toString(), "-o", tmp.resolve("p").toString());
         assertEquals(ExitCodes.ERROR, k.exit());
         assertTrue(k.err().contains("is an x64 DLL and " + V2 + " is an x64 EXE"), k.err());
         assertEquals("", m.out() + k.out());
@@ -345,13 +335,13 @@ class DoesNoHarmTest {
             Path chain = TestPki.writePem(tmp.resolve(leaf.certificate().getSerialNumber() + ".pem"),
                     leaf.certificate(), root.certificate());
             Path out = tmp.resolve("p.hpatch");
-            Run c = run("create", V1.toString(), broken.toString(), "-o", out.toString(), "--key", key.toString(),
+            CommandRun c = run("create", V1.toString(), broken.toString(), "-o", out.toString(), "--key", key.toString(),
                     "--cert-chain", chain.toString());
             assertEquals(ExitCodes.ERROR, c.exit(), c.err());
             assertTrue(c.err().contains("expired") || c.err().contains("not valid before")
                     || c.err().contains("not issued for hotpatch signing"), c.err());
             assertFalse(c.err().contains("broken.exe"), "refused before the diff read NEW: " + c.err());
-            Run s = run("sign", patch.toString(), "-o", out.toString(), "--key", key.toString(), "--cert-chain",
+            CommandRun s = run("sign", patch.toString(), "-o", out.toString(), "--key", key.toString(), "--cert-chain",
                     chain.toString());
             assertEquals(ExitCodes.ERROR, s.exit(), s.err());
             assertFalse(Files.exists(out));
@@ -359,7 +349,7 @@ class DoesNoHarmTest {
         // An ordinary code-signing key may still sign an ordinary image (not a patch).
         Path key = TestPki.writePem(tmp.resolve("plain.key"), TestPki.pkcs8(plain.privateKey()));
         Path chain = TestPki.writePem(tmp.resolve("plain.pem"), plain.certificate(), root.certificate());
-        Run ok = run("sign", V1.toString(), "-o", tmp.resolve("v1-signed.exe").toString(), "--key", key.toString(),
+        CommandRun ok = run("sign", V1.toString(), "-o", tmp.resolve("v1-signed.exe").toString(), "--key", key.toString(),
                 "--cert-chain", chain.toString());
         assertEquals(ExitCodes.OK, ok.exit(), ok.err());
     }
@@ -369,7 +359,7 @@ class DoesNoHarmTest {
     @Test
     void createSetsCumulativeAndObligatoryAndTakesPdbs(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("p.hpatch");
-        Run r = run("create", V1.toString(), V2.toString(), "-o", out.toString(), "--sequence", "3", "--min-sequence",
+        CommandRun r = run("create", V1.toString(), V2.toString(), "-o", out.toString(), "--sequence", "3", "--min-sequence",
                 "1", "--cumulative", "--obligatory");
         assertEquals(ExitCodes.OK, r.exit(), r.err());
         HotPatchHeader h = PatchImageTables.read(PeReader.read(out)).orElseThrow().header();
@@ -387,11 +377,11 @@ class DoesNoHarmTest {
         Path a1 = copy(arm.resolve("v1.dll"), tmp, "a1.dll");
         Path a2 = copy(arm.resolve("v2.dll"), tmp, "a2.dll");
         Path withPdb = tmp.resolve("arm-pdb.hpatch");
-        Run c = run("create", a1.toString(), a2.toString(), "-o", withPdb.toString(), "--old-pdb",
+        CommandRun c = run("create", a1.toString(), a2.toString(), "-o", withPdb.toString(), "--old-pdb",
                 arm.resolve("v1.pdb").toString(), "--new-pdb", arm.resolve("v2.pdb").toString());
         assertEquals(ExitCodes.OK, c.exit(), c.err());
         assertTrue(run("inspect", withPdb.toString()).out().contains("    scale  replaces base"), "named from the PDB");
-        Run missingPdb = run("create", a1.toString(), a2.toString(), "-o", tmp.resolve("x").toString(), "--old-pdb",
+        CommandRun missingPdb = run("create", a1.toString(), a2.toString(), "-o", tmp.resolve("x").toString(), "--old-pdb",
                 tmp.resolve("nope.pdb").toString());
         assertEquals(ExitCodes.ERROR, missingPdb.exit());
         assertTrue(missingPdb.err().contains("nope.pdb does not exist"), missingPdb.err());
@@ -400,14 +390,14 @@ class DoesNoHarmTest {
     @Test
     void reportOnStdoutDiagnosticsOnStderrAndTheDevelopmentWarningOnlyWhenSigning(@TempDir Path tmp) {
         Path same = X64.resolve("no_source_change");
-        Run nothing = run("create", same.resolve("v1.exe").toString(), same.resolve("v2.exe").toString(), "-o",
+        CommandRun nothing = run("create", same.resolve("v1.exe").toString(), same.resolve("v2.exe").toString(), "-o",
                 tmp.resolve("p").toString());
         assertEquals(ExitCodes.NOTHING_TO_PATCH, nothing.exit(), nothing.err());
         assertEquals("", nothing.out());
         assertTrue(nothing.err().contains("nothing to patch"), nothing.err());
         assertFalse(nothing.err().contains("DEVELOPMENT"), "nothing was signed: " + nothing.err());
 
-        Run made = run("create", V1.toString(), V2.toString(), "-o", tmp.resolve("q").toString());
+        CommandRun made = run("create", V1.toString(), V2.toString(), "-o", tmp.resolve("q").toString());
         assertTrue(made.out().startsWith("wrote "), made.out());
         assertTrue(made.err().contains("DEVELOPMENT key") && made.err().contains("development-root.pem"), made.err());
         assertFalse(made.out().contains("WARNING"), made.out());

@@ -5,10 +5,7 @@ import dev.hotpatch.testsupport.RepoPaths;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -33,15 +30,8 @@ class ReleaseCommandTest {
     /** Relative path of each binary in the trees -> whether its scenario is hotpatchable with something to patch. */
     static final Map<String, String> EXPECTED = new HashMap<>();
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cli = HotpatchCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+    static CommandRun run(String... args) {
+        return CommandRun.run(args);
     }
 
     @BeforeAll
@@ -83,7 +73,7 @@ class ReleaseCommandTest {
     @Test
     void aPatchForEveryPatchableSampleAndExactlyTheUnpatchableRefused(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out");
-        Run r = run("release", oldTree.toString(), newTree.toString(), "-o", out.toString(), "--jobs", "2", "--json");
+        CommandRun r = run("release", oldTree.toString(), newTree.toString(), "-o", out.toString(), "--jobs", "2", "--json");
         assertEquals(ExitCodes.NOT_HOTPATCHABLE, r.exit(), "some samples are unpatchable: " + r.err());
         Map<String, Object> doc = Json.object(Json.parse(Files.readString(out.resolve("release.json"))));
         assertEquals(Files.readString(out.resolve("release.json")), r.out(), "--json prints release.json");
@@ -96,7 +86,7 @@ class ReleaseCommandTest {
             if (b.get("outcome").equals("patched")) {
                 Path patch = out.resolve((String) b.get("patch"));
                 assertEquals(sha256(Files.readAllBytes(patch)), b.get("patch_sha256"), path);
-                Run v = run("verify", patch.toString(), "--base", oldTree.resolve(path).toString(), "--trust",
+                CommandRun v = run("verify", patch.toString(), "--base", oldTree.resolve(path).toString(), "--trust",
                         SigningKeys.configDir().resolve("development-root.pem").toString());
                 assertEquals(ExitCodes.OK, v.exit(), path + ": " + v.out());
             }
@@ -118,16 +108,16 @@ class ReleaseCommandTest {
 
     @Test
     void theOutputMayNotLieInATreeNorReplaceWithoutForce(@TempDir Path tmp) throws Exception {
-        Run inside = run("release", oldTree.toString(), newTree.toString(), "-o", newTree.resolve("patches").toString());
+        CommandRun inside = run("release", oldTree.toString(), newTree.toString(), "-o", newTree.resolve("patches").toString());
         assertEquals(ExitCodes.USAGE, inside.exit(), inside.err());
         assertFalse(Files.exists(newTree.resolve("patches")));
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
         Files.writeString(out.resolve("keep.txt"), "x");
-        Run busy = run("release", oldTree.toString(), newTree.toString(), "-o", out.toString());
+        CommandRun busy = run("release", oldTree.toString(), newTree.toString(), "-o", out.toString());
         assertEquals(ExitCodes.USAGE, busy.exit(), busy.err());
         assertTrue(busy.err().contains("--force"), busy.err());
-        Run notDir = run("release", oldTree.resolve("retired/old-only.dll").toString(), newTree.toString(), "-o",
+        CommandRun notDir = run("release", oldTree.resolve("retired/old-only.dll").toString(), newTree.toString(), "-o",
                 tmp.resolve("o2").toString());
         assertEquals(ExitCodes.ERROR, notDir.exit(), notDir.err());
         assertTrue(notDir.err().contains("is not a directory"), notDir.err());
@@ -144,7 +134,7 @@ class ReleaseCommandTest {
         Files.copy(dir.resolve("v2.dll"), n.resolve("lib.dll"));
         Files.copy(dir.resolve("v1.exe"), o.resolve("same.exe"));
         Files.copy(dir.resolve("v1.exe"), n.resolve("same.exe"));
-        Run r = run("release", o.toString(), n.toString(), "-o", tmp.resolve("out").toString());
+        CommandRun r = run("release", o.toString(), n.toString(), "-o", tmp.resolve("out").toString());
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
         assertTrue(r.out().startsWith("release: 1 patched, 1 unchanged"), r.out());
         assertTrue(Files.exists(tmp.resolve("out/lib.dll.hpatch")));

@@ -11,10 +11,7 @@ import dev.hotpatch.testsupport.RepoPaths;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,21 +41,14 @@ class SignVerifyCommandTest {
     static Path patch;
     static Path devRoot;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cli = HotpatchCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
+    static CommandRun run(String... args) {
+        return CommandRun.run(args);
     }
 
     @BeforeAll
     static void createSignedPatch(@TempDir Path tmp) throws Exception {
         patch = tmp.resolve("cc.hpi");
-        Run r = run("create", V1.toString(), V2.toString(), "-o", patch.toString(), "--sequence", "4");
+        CommandRun r = run("create", V1.toString(), V2.toString(), "-o", patch.toString(), "--sequence", "4");
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("verified"), r.out());
         assertTrue(r.err().contains("DEVELOPMENT key"), "create says loudly that it used the development key: " + r.err());
@@ -74,7 +64,7 @@ class SignVerifyCommandTest {
 
     @Test
     void aPatchCreatedWithTheDevelopmentKeyVerifies() {
-        Run r = run("verify", patch.toString(), "--base", V1.toString(), "--trust", devRoot.toString(), "--json",
+        CommandRun r = run("verify", patch.toString(), "--base", V1.toString(), "--trust", devRoot.toString(), "--json",
                 "--min-sequence", "4");
         assertEquals(ExitCodes.OK, r.exit(), r.out());
         assertEquals(Set.of(), failureKinds(r.out()));
@@ -86,11 +76,11 @@ class SignVerifyCommandTest {
         TestPki.Issued stranger = TestPki.root("some other root");
         Path otherRoot = tmp.resolve("other.pem");
         Files.writeString(otherRoot, TestPki.pem(stranger.certificate()));
-        Run r = run("verify", patch.toString(), "--base", V2.toString(), "--trust", otherRoot.toString(), "--json",
+        CommandRun r = run("verify", patch.toString(), "--base", V2.toString(), "--trust", otherRoot.toString(), "--json",
                 "--min-sequence", "5");
         assertEquals(ExitCodes.NOT_VERIFIED, r.exit(), r.out());
         assertEquals(Set.of("untrusted_chain", "wrong_base", "sequence_below_minimum"), failureKinds(r.out()));
-        Run text = run("verify", patch.toString(), "--base", V2.toString(), "--trust", otherRoot.toString());
+        CommandRun text = run("verify", patch.toString(), "--base", V2.toString(), "--trust", otherRoot.toString());
         assertEquals(ExitCodes.NOT_VERIFIED, text.exit());
         assertTrue(text.out().startsWith("NOT verified") && text.out().contains("untrusted_chain: ")
                 && text.out().contains("wrong_base: "), text.out());
@@ -104,7 +94,7 @@ class SignVerifyCommandTest {
         bytes[(int) textOffset + 1] ^= 0x40;
         Path bad = tmp.resolve("bad.hpi");
         Files.write(bad, bytes);
-        Run r = run("verify", bad.toString(), "--base", V1.toString(), "--trust", devRoot.toString(), "--json");
+        CommandRun r = run("verify", bad.toString(), "--base", V1.toString(), "--trust", devRoot.toString(), "--json");
         assertEquals(ExitCodes.NOT_VERIFIED, r.exit());
         assertTrue(failureKinds(r.out()).contains("bad_digest"), r.out());
     }
@@ -137,12 +127,12 @@ class SignVerifyCommandTest {
             Path tsaRoot = tmp.resolve("tsa.pem");
             Files.writeString(tsaRoot, TestPki.pem(tsa.rootCertificate()));
             Path out = tmp.resolve("release.hpi");
-            Run c = run("create", V1.toString(), V2.toString(), "-o", out.toString(), "--keystore", store.toString(),
+            CommandRun c = run("create", V1.toString(), V2.toString(), "-o", out.toString(), "--keystore", store.toString(),
                     "--storepass", "pw", "--timestamp-url", tsa.url().toString(), "--trust", rootPem.toString(),
                     "--trust", tsaRoot.toString());
             assertEquals(ExitCodes.OK, c.exit(), c.out() + c.err());
             assertFalse(c.err().contains("DEVELOPMENT"), c.err());
-            Run v = run("verify", out.toString(), "--base", V1.toString(), "--trust", rootPem.toString(), "--trust",
+            CommandRun v = run("verify", out.toString(), "--base", V1.toString(), "--trust", rootPem.toString(), "--trust",
                     tsaRoot.toString(), "--json");
             assertEquals(ExitCodes.OK, v.exit(), v.out());
             Map<String, Object> ts = Json.object(Json.object(Json.object(Json.parse(v.out())).get("signature"))
@@ -163,7 +153,7 @@ class SignVerifyCommandTest {
         Path unsigned = tmp.resolve("unsigned.hpi");
         assertEquals(ExitCodes.OK, run("create", V1.toString(), V2.toString(), "-o", unsigned.toString(), "--unsigned").exit());
         Path request = tmp.resolve("req.txt");
-        Run r = run("sign-request", unsigned.toString(), "--cert-chain", chain.toString(), "--request", request.toString());
+        CommandRun r = run("sign-request", unsigned.toString(), "--cert-chain", chain.toString(), "--request", request.toString());
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
         byte[] tbs = Files.readAllBytes(tmp.resolve("req.txt.tbs"));
         Signature s = Signature.getInstance("SHA256withECDSA");            // "elsewhere": the HSM's part
@@ -172,20 +162,20 @@ class SignVerifyCommandTest {
         Path sig = tmp.resolve("sig.bin");
         Files.write(sig, s.sign());
         Path signed = tmp.resolve("signed.hpi");
-        Run a = run("sign-attach", unsigned.toString(), "--request", request.toString(), "--signature", sig.toString(),
+        CommandRun a = run("sign-attach", unsigned.toString(), "--request", request.toString(), "--signature", sig.toString(),
                 "--cert-chain", chain.toString(), "-o", signed.toString());
         assertEquals(ExitCodes.OK, a.exit(), a.out() + a.err());
-        Run v = run("verify", signed.toString(), "--base", V1.toString(), "--trust", rootPem.toString());
+        CommandRun v = run("verify", signed.toString(), "--base", V1.toString(), "--trust", rootPem.toString());
         assertEquals(ExitCodes.OK, v.exit(), v.out());
     }
 
     @Test
     void badKeyOptionsAreOneSentence() {
-        Run r = run("sign", V1.toString(), "-o", "/tmp/never-written.dll", "--keystore", "/nonexistent.p12", "--storepass", "x");
+        CommandRun r = run("sign", V1.toString(), "-o", "/tmp/never-written.dll", "--keystore", "/nonexistent.p12", "--storepass", "x");
         assertEquals(ExitCodes.ERROR, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(Files.exists(Path.of("/tmp/never-written.dll")));
-        Run missing = run("sign", V1.toString(), "-o", "/tmp/never-written.dll", "--key", "/nonexistent.pem");
+        CommandRun missing = run("sign", V1.toString(), "-o", "/tmp/never-written.dll", "--key", "/nonexistent.pem");
         assertEquals(ExitCodes.USAGE, missing.exit(), "a missing companion option is a usage mistake");
         assertTrue(missing.err().contains("--cert-chain"), missing.err());
     }
