@@ -9,6 +9,7 @@ import dev.hotpatch.pdb.PdbProcedure;
 import dev.hotpatch.pdb.PdbPublic;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
+import dev.hotpatch.pe.Section;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,18 +48,27 @@ final class DebugSymbols {
                 procedures.add(p.rva());
             }
         }
+        Set<Long> dataSymbols = new HashSet<>();
+        for (PdbData d : pdb.get().dataSymbols()) {
+            if (d.rva() >= 0 && !d.threadLocal()) {
+                symbols.addData(d.rva(), d.size(), d.name());
+                dataSymbols.add(d.rva());
+                if (d.size() > 0) {
+                    symbols.addBoundary(d.rva() + d.size());
+                }
+            }
+        }
         for (PdbPublic p : pdb.get().publics()) {
             if (p.rva() >= 0 && p.function() && !procedures.contains(p.rva())) {
                 symbols.addProcedure(p.rva(), -1, p.name(), Found.PDB);
             } else if (p.rva() >= 0 && !p.function()) {
-                symbols.addBoundary(p.rva());
-            }
-        }
-        for (PdbData d : pdb.get().dataSymbols()) {
-            if (d.rva() >= 0 && !d.threadLocal()) {
-                symbols.addData(d.rva(), d.size(), d.name());
-                if (d.size() > 0) {
-                    symbols.addBoundary(d.rva() + d.size());
+                // A public in writable data that no data symbol names (MSVC's RTTI type descriptors
+                // ??_R0...@8, which the runtime writes to) names a global, so two builds' copies pair by name.
+                boolean writable = image.sectionAt(p.rva()).map(Section::isWritable).orElse(false);
+                if (writable && !dataSymbols.contains(p.rva())) {
+                    symbols.addData(p.rva(), -1, p.name());
+                } else {
+                    symbols.addBoundary(p.rva());
                 }
             }
         }
