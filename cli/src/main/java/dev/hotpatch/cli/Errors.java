@@ -17,12 +17,17 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        boolean json = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--json"));
         if (e instanceof UsageException) {
-            return usage(e.getMessage(), cli);
+            return usage(e.getMessage(), cli, json);
         }
         boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                 || parsed.hasMatchedOption("--verbose");
         cli.getErr().println("hotpatch: " + sentence(e));
+        if (json) {
+            printJson(cli, e instanceof InputException || e instanceof SignerException || e instanceof IOException
+                    ? "input" : "internal", sentence(e), ExitCodes.ERROR);
+        }
         if (verbose) {
             e.printStackTrace(cli.getErr());
         }
@@ -32,16 +37,29 @@ final class Errors implements CommandLine.IExecutionExceptionHandler, CommandLin
 
     @Override
     public int handleParseException(CommandLine.ParameterException e, String[] args) {
-        return usage(e.getMessage(), e.getCommandLine());
+        return usage(e.getMessage(), e.getCommandLine(), java.util.Arrays.asList(args).contains("--json"));
     }
 
-    /** One line: what is wrong with the command line, and where the help is. */
-    private static int usage(String message, CommandLine cli) {
+    /** One line: what is wrong with the command line, and where the help is; with --json also as JSON on stdout. */
+    private static int usage(String message, CommandLine cli, boolean json) {
         String command = cli.getCommandSpec().qualifiedName();
         String text = message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
-        cli.getErr().println("hotpatch: " + text + "; see '" + command + " --help'.");
+        String line = text + "; see '" + command + " --help'.";
+        cli.getErr().println("hotpatch: " + line);
         cli.getErr().flush();
+        if (json) {
+            printJson(cli, "usage", line, ExitCodes.USAGE);
+        }
         return ExitCodes.USAGE;
+    }
+
+    /** An error as the JSON object docs/json.md describes, on stdout where a program reading --json looks. */
+    private static void printJson(CommandLine cli, String kind, String message, int exitCode) {
+        String text = new dev.hotpatch.report.JsonWriter().beginObject().field("schema_version", 1)
+                .name("error").beginObject().field("kind", kind).field("message", message)
+                .field("exit_code", exitCode).endObject().endObject().toString();
+        cli.getOut().print(text.endsWith("\n") ? text : text + "\n");
+        cli.getOut().flush();
     }
 
     static String sentence(Exception e) {

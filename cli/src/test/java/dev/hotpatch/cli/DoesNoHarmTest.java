@@ -441,4 +441,19 @@ class DoesNoHarmTest {
         assertEquals(pHash, sha256(p));
         assertEquals(List.of("new.exe", "old.exe", "p.hpatch", "patched.exe", "resigned.hpatch"), files(tmp));
     }
+
+    @Test
+    void withJsonAnErrorIsAJsonObjectOnStdout() {
+        for (String[] args : List.of(new String[] {"diff", "--json", "/etc/passwd", V2.toString()},
+                new String[] {"inspect", "--json", "--frobnicate", V1.toString()},
+                new String[] {"verify", "--json", patch.toString(), "--base", V1.toString(), "--trust", "/nonexistent.pem"})) {
+            CommandRun r = run(args);
+            java.util.Map<String, Object> doc = dev.hotpatch.testsupport.Json.object(dev.hotpatch.testsupport.Json.parse(r.out()));
+            java.util.Map<String, Object> error = dev.hotpatch.testsupport.Json.object(doc.get("error"));
+            assertEquals(1L, ((Number) doc.get("schema_version")).longValue());
+            assertEquals((long) r.exit(), ((Number) error.get("exit_code")).longValue(), String.join(" ", args));
+            assertEquals(r.exit() == ExitCodes.USAGE ? "usage" : "input", error.get("kind"), r.out());
+            assertTrue(r.err().contains((String) error.get("message")), "the same sentence on stderr: " + r.err());
+        }
+    }
 }
