@@ -1,5 +1,6 @@
 package dev.hotpatch.cli;
 
+import dev.hotpatch.io.Sha256;
 import dev.hotpatch.packager.format.HotPatchTables;
 import dev.hotpatch.packager.verify.PatchCheck;
 import dev.hotpatch.packager.verify.PatchProblem;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * usage, time) and the packager's (tables, base, sequence) side by side, every failure at once. The two halves
  * live in modules that do not know each other; this only puts their answers in one list.
  */
-record PatchVerification(List<Problem> problems, Optional<SignatureDetails> signature, Optional<HotPatchTables> tables) {
+record PatchVerification(List<Problem> problems, Optional<SignatureDetails> signature, Optional<HotPatchTables> tables,
+                         String patchSha256) {
 
     record Problem(String kind, String message) {}
 
@@ -36,7 +38,7 @@ record PatchVerification(List<Problem> problems, Optional<SignatureDetails> sign
         for (PatchProblem p : checked.problems()) {
             problems.add(new Problem(p.kind().code(), p.message()));
         }
-        return new PatchVerification(List.copyOf(problems), signed.details(), checked.tables());
+        return new PatchVerification(List.copyOf(problems), signed.details(), checked.tables(), Sha256.of(patch));
     }
 
     /**
@@ -49,7 +51,7 @@ record PatchVerification(List<Problem> problems, Optional<SignatureDetails> sign
         for (PatchProblem p : checked.problems()) {
             problems.add(new Problem(p.kind().code(), p.message()));
         }
-        return new PatchVerification(List.copyOf(problems), Optional.empty(), checked.tables());
+        return new PatchVerification(List.copyOf(problems), Optional.empty(), checked.tables(), Sha256.of(patch));
     }
 
     boolean trusted() {
@@ -80,8 +82,10 @@ record PatchVerification(List<Problem> problems, Optional<SignatureDetails> sign
     }
 
     String toJson(String patchName, String baseName) {
-        JsonWriter w = new JsonWriter().beginObject().field("patch", patchName).field("base", baseName)
-                .field("verified", trusted());
+        JsonWriter w = new JsonWriter().beginObject().field("schema_version", 1).field("patch", patchName)
+                .field("patch_sha256", patchSha256).field("base", baseName);
+        Sha256.of(java.nio.file.Path.of(baseName)).ifPresent(h -> w.field("base_sha256", h));
+        w.field("verified", trusted());
         w.name("failures").beginArray();
         for (Problem p : problems) {
             w.beginObject().field("kind", p.kind()).field("message", p.message()).endObject();

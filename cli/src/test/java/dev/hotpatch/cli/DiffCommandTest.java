@@ -240,7 +240,11 @@ class DiffCommandTest {
         String good = bin("x64/constant_changed/v1.exe").toString();
         assertUnreadable(run("diff", text.toString(), good), text.toString());
         assertUnreadable(run("diff", good, text.toString()), text.toString());
-        assertUnreadable(run("diff", "--json", good, text.toString()), text.toString());
+        Result json = run("diff", "--json", good, text.toString());
+        assertEquals(ExitCodes.ERROR, json.exit());
+        assertTrue(json.err().contains(text.toString()), json.err());
+        Map<String, Object> error = Json.object(Json.object(Json.parse(json.out())).get("error"));
+        assertEquals("input", error.get("kind"), "with --json the error is also a JSON object on stdout: " + json.out());
     }
 
     @ParameterizedTest

@@ -456,4 +456,18 @@ class DoesNoHarmTest {
             assertTrue(r.err().contains((String) error.get("message")), "the same sentence on stderr: " + r.err());
         }
     }
+
+    @Test
+    void jsonNamesItsInputsBySha256() throws Exception {
+        java.util.Map<String, Object> diff = dev.hotpatch.testsupport.Json.object(dev.hotpatch.testsupport.Json.parse(
+                run("diff", "--json", V1.toString(), V2.toString()).out()));
+        assertEquals(1L, ((Number) diff.get("schema_version")).longValue());
+        assertEquals(sha256(V1), dev.hotpatch.testsupport.Json.object(diff.get("old")).get("sha256"));
+        assertEquals(sha256(V2), dev.hotpatch.testsupport.Json.object(diff.get("new")).get("sha256"));
+        java.util.Map<String, Object> verify = dev.hotpatch.testsupport.Json.object(dev.hotpatch.testsupport.Json.parse(
+                run("verify", "--json", patch.toString(), "--base", V1.toString(), "--trust", devRoot.toString()).out()));
+        assertEquals(1L, ((Number) verify.get("schema_version")).longValue());
+        assertEquals(sha256(patch), verify.get("patch_sha256"));
+        assertEquals(sha256(V1), verify.get("base_sha256"));
+    }
 }

@@ -8,6 +8,7 @@ import dev.hotpatch.differ.classify.GlobalDiff;
 import dev.hotpatch.differ.classify.Status;
 import dev.hotpatch.differ.functions.Found;
 import dev.hotpatch.differ.functions.FunctionTable;
+import dev.hotpatch.io.Sha256;
 import dev.hotpatch.report.JsonWriter;
 
 import java.util.List;
@@ -157,6 +158,7 @@ public final class DiffReport {
     public String toJson() {
         JsonWriter w = new JsonWriter();
         w.beginObject();
+        w.field("schema_version", 1);
         w.field("verdict", r.verdict().label().replace(' ', '_'));
         w.field("exit_code", r.verdict().exitCode());
         w.name("old");
@@ -230,7 +232,9 @@ public final class DiffReport {
     }
 
     private static void image(JsonWriter w, DiffResult.ImageSummary s) {
-        w.beginObject().field("path", s.path()).field("machine", s.machine()).field("functions", s.functions())
+        w.beginObject().field("path", s.path());
+        Sha256.of(java.nio.file.Path.of(s.path())).ifPresent(h -> w.field("sha256", h));
+        w.field("machine", s.machine()).field("functions", s.functions())
                 .field("instructions", s.instructions()).field("undecodable_bytes", s.undecodable());
         FunctionTable.Coverage c = s.coverage();
         w.name("coverage").beginObject().field("executable_bytes", c.executableBytes())

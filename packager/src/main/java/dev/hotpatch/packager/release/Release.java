@@ -6,6 +6,7 @@ import dev.hotpatch.differ.classify.DiffResult;
 import dev.hotpatch.differ.classify.Finding;
 import dev.hotpatch.differ.classify.Status;
 import dev.hotpatch.io.AtomicFile;
+import dev.hotpatch.io.Sha256;
 import dev.hotpatch.packager.write.Packager;
 import dev.hotpatch.packager.write.PatchRefusedException;
 import dev.hotpatch.packager.write.PatchWriter;
@@ -15,10 +16,7 @@ import dev.hotpatch.pe.PeImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -177,26 +175,10 @@ public final class Release {
     }
 
     private static Optional<String> sha256(Path p) {
-        try (var in = Files.newInputStream(p)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return Optional.of(HexFormat.of().formatHex(md.digest()));
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(p);
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(bytes);
     }
 }
