@@ -245,7 +245,10 @@ public final class Classifier {
             // A compiler-numbered name (x.3) says nothing about the old build: unpaired, the global is new.
             boolean namedOnlyHere = gb.name() != null && (Names.compilerNumbered(gb.name())
                     || olds.stream().noneMatch(g -> gb.name().equals(g.name())));
-            if (namedOnlyHere || gb.name() == null && referencedByPatch.contains(gb.index())) {
+            // MSVC RTTI records (??_R0 type descriptors, ??_R1..4) are runtime data, not globals of the program: a
+            // new one comes with a new type the code names, and is not listed.
+            boolean rtti = gb.name() != null && gb.name().startsWith("??_R");
+            if (!rtti && (namedOnlyHere || gb.name() == null && referencedByPatch.contains(gb.index()))) {
                 out.add(new GlobalDiff(Status.NEW, gb.displayName(), -1, gb.rva(), -1, gb.size(), ""));
             }
         }

@@ -558,9 +558,14 @@ public final class FunctionDiscovery {
                 p += 16;
                 continue;
             }
+            boolean arm64 = code.machine() == dev.hotpatch.pe.Machine.ARM64;
+            if (arm64 && n >= 4 && b[0] == b[1] && b[1] == b[2] && b[2] == b[3] && (b[0] == 0 || b[0] == (byte) 0xcc)) {
+                p += 4;                       // linkers align ARM64 functions with 0x00000000 or 0xcccccccc words
+                continue;
+            }
             decoder.reset();
             if (!decoder.decode(b, 0, n, p, step) || !step.padding) {
-                if (code.machine() != dev.hotpatch.pe.Machine.ARM64 && b[0] == 0 && (n == 1 || b[1] == 0)) {
+                if (!arm64 && b[0] == 0 && (n == 1 || b[1] == 0)) {
                     p += Math.min(2, n);      // zero fill decodes as add [rax], al
                     continue;
                 }
