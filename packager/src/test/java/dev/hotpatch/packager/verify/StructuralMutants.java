@@ -24,9 +24,9 @@ import java.util.function.UnaryOperator;
  * that lie). Each knows the rule it breaks and the verification kind that must name it. Built from the real
  * patches the writer makes for the samples, so the sound patch itself keeps every rule.
  */
-final class StructuralMutants {
+public final class StructuralMutants {
     /** One mutant: what it does, the rule ("rule 17") its error must name, the kind verify must report. */
-    record Mutant(String name, String rule, PatchProblem.Kind kind, byte[] bytes) {
+    public record Mutant(String name, String rule, PatchProblem.Kind kind, byte[] bytes) {
         @Override
         public String toString() {
             return name;
@@ -40,7 +40,7 @@ final class StructuralMutants {
     private final int tablesAt;
     private final String arch;
 
-    StructuralMutants(String arch, byte[] patch, PeImage base) throws Exception {
+    public StructuralMutants(String arch, byte[] patch, PeImage base) throws Exception {
         this.arch = arch;
         this.patch = patch;
         this.image = PeReader.read(patch, "patch");
@@ -52,7 +52,7 @@ final class StructuralMutants {
     }
 
     /** Every mutant this patch allows (some rules need a kind of record or a machine the patch may not have). */
-    List<Mutant> all() throws Exception {
+    public List<Mutant> all() throws Exception {
         List<Mutant> out = new ArrayList<>();
         Section text = image.section(".text").orElseThrow();
         long tablesRva = image.loadConfig().orElseThrow().hotPatchTableOffset().orElseThrow();
