@@ -545,7 +545,9 @@ public final class OfflineApplier {
 
         void ensure(int size) {
             if (file.capacity() < size) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(size, file.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+                // Grow by an eighth, not double: an 80 MB base must stay inside a small heap.
+                int grown = (int) Math.min(Integer.MAX_VALUE - 8, file.capacity() + (file.capacity() >> 3));
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(size, grown)).order(ByteOrder.LITTLE_ENDIAN);
                 bigger.put(0, file, 0, file.capacity());
                 file = bigger;
             }

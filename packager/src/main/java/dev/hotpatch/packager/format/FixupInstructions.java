@@ -24,6 +24,8 @@ final class FixupInstructions {
 
     private final PeImage patch;
     private final List<FunctionRecord> functions;
+    /** Which function records' code keeps rule 14 (only those are decoded). */
+    private final boolean[] soundCode;
     private final X86Decoder x86;
     private final X86Insn insn = new X86Insn();
 
@@ -33,9 +35,10 @@ final class FixupInstructions {
     private int[] starts = new int[0];
     private int startCount;
 
-    FixupInstructions(PeImage patch, List<FunctionRecord> functions, int machine) {
+    FixupInstructions(PeImage patch, List<FunctionRecord> functions, boolean[] soundCode, int machine) {
         this.patch = patch;
         this.functions = functions;
+        this.soundCode = soundCode;
         this.x86 = machine == HotPatchBase.MACHINE_ARM64 ? null : new X86Decoder(machine == HotPatchBase.MACHINE_AMD64);
     }
 
@@ -169,7 +172,10 @@ final class FixupInstructions {
         return false;
     }
 
-    /** The function record whose first range [PatchRva, PatchRva + PatchSize) holds {@code rva}, or -1. */
+    /**
+     * The function record whose first range [PatchRva, PatchRva + PatchSize) holds {@code rva}, or -1 (also when
+     * that record's code breaks rule 14: it is not decoded).
+     */
     private int containingFunction(long rva) {
         int lo = 0;
         int hi = functions.size() - 1;
@@ -187,7 +193,7 @@ final class FixupInstructions {
             return -1;
         }
         FunctionRecord f = functions.get(found);
-        return rva < f.patchRva() + f.patchSize() ? found : -1;
+        return soundCode[found] && rva < f.patchRva() + f.patchSize() ? found : -1;
     }
 
     /** Decodes function {@code f} from its entry until its end or the first byte that is no instruction. */

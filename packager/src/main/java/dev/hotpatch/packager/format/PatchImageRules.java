@@ -85,11 +85,14 @@ final class PatchImageRules {
             return;
         }
         guard();
+        boolean[] soundCode = new boolean[tables.functions().size()];
+        for (int i = 0; i < soundCode.length && !full(); i++) {
+            soundCode[i] = function(i, tables.functions().get(i));
+        }
         int j = 0;
-        FixupInstructions instructions = new FixupInstructions(patch, tables.functions(), machine);
+        FixupInstructions instructions = new FixupInstructions(patch, tables.functions(), soundCode, machine);
         for (int i = 0; i < tables.functions().size() && !full(); i++) {
             FunctionRecord f = tables.functions().get(i);
-            function(i, f);
             for (FixupRecord x : f.fixups()) {
                 fixup(j++, x, false, instructions);
             }
@@ -173,7 +176,8 @@ final class PatchImageRules {
         return Optional.empty();
     }
 
-    private void function(int i, FunctionRecord f) {
+    /** Rules 14 and 18 for a function record; whether its code keeps rule 14. */
+    private boolean function(int i, FunctionRecord f) {
         String s = "function_record[" + i + "]";
         Optional<Section> code = backing(f.patchRva(), f.patchSize());
         if (code.isEmpty() || !code.get().isExecutable()) {
@@ -181,15 +185,19 @@ final class PatchImageRules {
                     "code inside the file-backed bytes of an executable section of the patch (rule 14)",
                     hex(f.patchRva()) + "+" + hex(f.patchSize()) + code.map(c -> " in " + c.name()).orElse(
                             " outside every section's file-backed bytes")).fault(PatchFormatException.Fault.OUTSIDE_PATCH));
-            return;
+            return false;
         }
-        guardedOverlap(f.patchRva(), f.patchRva() + f.patchSize(), false).ifPresent(g -> add(new PatchFormatException(s,
-                "patch_rva", functionAt(i, TableLayout.Function.PATCH_RVA), "code that overlaps no table (rule 14)",
-                hex(f.patchRva()) + "+" + hex(f.patchSize()) + ", over " + g.what)
-                .fault(PatchFormatException.Fault.OUTSIDE_PATCH)));
+        Optional<Guarded> g = guardedOverlap(f.patchRva(), f.patchRva() + f.patchSize(), false);
+        if (g.isPresent()) {
+            add(new PatchFormatException(s, "patch_rva", functionAt(i, TableLayout.Function.PATCH_RVA),
+                    "code that overlaps no table (rule 14)", hex(f.patchRva()) + "+" + hex(f.patchSize()) + ", over "
+                    + g.get().what).fault(PatchFormatException.Fault.OUTSIDE_PATCH));
+            return false;
+        }
         if (f.redirect()) {
             trampolineReach(i, f);
         }
+        return true;
     }
 
     private void trampolineReach(int i, FunctionRecord f) {

@@ -17,12 +17,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The patch-format half of verification (the signature half is the signer's): whether a patch image's tables are
- * sound and made for this base, reported as every problem at once. Checked: the tables parse (kinds known,
- * sites not overlapping, records in order); each function's code and each fixup's site lie inside the patch's
- * sections; each trampoline site lies in the base's code and still holds the bytes the patch recorded; each fixup
- * target lies inside the base; the base identity (machine, TimeDateStamp, CheckSum, SizeOfImage, canonical
- * SHA-256); and the sequence number against the caller's minimum.
+ * The patch-format half of verification (the signature half is the signer's): whether a patch image keeps every
+ * structural rule of docs/format.md, section 2.7, and is made for this base, reported as every problem at once.
+ * Checked: the tables' rules (1 to 11) and the patch image's (12 to 18: layout, where code and fixups lie, what
+ * fixups may not write, the instruction at each site, reach), all listed by {@link PatchImageTables#readChecked};
+ * the trampoline sites in the base (19); the bytes at each site; the base identity (machine, TimeDateStamp,
+ * CheckSum, SizeOfImage, canonical SHA-256); and the sequence number against the caller's minimum.
  */
 public final class PatchCheck {
     private PatchCheck() {}
