@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * ({@code -Dhotpatch.mutants=N} for a longer run; 300 per machine pass).
  */
 class CommandsRobustnessTest {
-    private static final int MUTANTS = Integer.getInteger("hotpatch.mutants", 40);
+    private static final int MUTANTS = Integer.getInteger("hotpatch.mutants", 25);
 
     record Run(int exit, String out, String err) {}
 
