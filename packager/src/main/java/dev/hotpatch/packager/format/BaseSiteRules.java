@@ -2,6 +2,7 @@ package dev.hotpatch.packager.format;
 
 import dev.hotpatch.differ.decode.X86Decoder;
 import dev.hotpatch.differ.decode.X86Insn;
+import dev.hotpatch.pe.CoffSymbol;
 import dev.hotpatch.pe.Machine;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
@@ -9,8 +10,10 @@ import dev.hotpatch.pe.RuntimeFunctions;
 import dev.hotpatch.pe.Section;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.LongStream;
 
 import static dev.hotpatch.packager.format.Fields.hex;
 
@@ -30,12 +33,14 @@ final class BaseSiteRules {
     static List<PatchFormatException> check(HotPatchTables tables, long functionOffset, PeImage base) {
         List<PatchFormatException> broken = new ArrayList<>();
         RuntimeFunctions table = base.machine() == Machine.I386 ? RuntimeFunctions.empty() : base.runtimeFunctions();
+        long[] named = table.isEmpty() && tables.functions().stream().anyMatch(FunctionRecord::redirect)
+                ? namedStarts(base) : new long[0];
         for (int i = 0; i < tables.functions().size() && broken.size() < PatchLimits.MAX_REPORTED_PROBLEMS; i++) {
             FunctionRecord f = tables.functions().get(i);
             if (!f.redirect()) {
                 continue;
             }
-            String problem = site(f, base, table);
+            String problem = site(f, base, table, named);
             if (problem != null) {
                 broken.add(new PatchFormatException("function_record[" + i + "]", "site_rva",
                         functionOffset + (long) i * TableLayout.Function.LENGTH + TableLayout.Function.SITE_RVA,
@@ -76,8 +81,31 @@ final class BaseSiteRules {
         }
     }
 
+    /**
+     * The function starts the base names by exports and COFF function symbols, sorted (labels do not count:
+     * compilers leave them inside functions); one pass over each table, whatever the number of records.
+     */
+    private static long[] namedStarts(PeImage base) {
+        LongStream.Builder starts = LongStream.builder();
+        base.exports().ifPresent(t -> t.entries().stream().filter(e -> !e.isForwarder())
+                .forEach(e -> starts.add(e.rva())));
+        for (CoffSymbol symbol : base.symbols().list()) {
+            if (symbol.isFunction() && symbol.hasRva()) {
+                starts.add(symbol.rva());
+            }
+        }
+        return starts.build().sorted().distinct().toArray();
+    }
+
+    /** A named start in [from, to), or -1. */
+    private static long namedStart(long[] starts, long from, long to) {
+        int i = Arrays.binarySearch(starts, from);
+        i = i < 0 ? -i - 1 : i;
+        return i < starts.length && starts[i] < to ? starts[i] : -1;
+    }
+
     /** What the site breaks, or null. */
-    private static String site(FunctionRecord f, PeImage base, RuntimeFunctions table) {
+    private static String site(FunctionRecord f, PeImage base, RuntimeFunctions table, long[] named) {
         Optional<Section> s = base.sectionAt(f.siteRva());
         if (s.isEmpty() || !s.get().isExecutable()
                 || f.siteRva() + f.siteSize() > s.get().rva() + s.get().mappedSize()) {
@@ -100,6 +128,16 @@ final class BaseSiteRules {
                 if (table.indexOf(b) >= 0 && table.beginRva(table.indexOf(b)) == b) {
                     return "a site inside one base function (rule 19); another function begins at " + hex(b);
                 }
+            }
+        }
+        if (table.isEmpty()) {
+            // No function table (x86, ARM64 builds without .pdata): the function starts the base names.
+            long other = namedStart(named, f.siteRva(), entry);
+            if (other < 0) {
+                other = namedStart(named, entry + 1, entryEnd);
+            }
+            if (other >= 0) {
+                return "a site inside one base function (rule 19); the base names a function at " + hex(other);
             }
         }
         if (f.hop()) {

@@ -120,6 +120,13 @@ public final class StructuralMutants {
                         tables(t -> function(t, 0, f -> redirected(f, f.baseRva() + 1)))));
             }
         }
+        if (arch.equals("x86")) {       // no function table: the functions the base exports
+            long other = base.exports().orElseThrow().entries().stream().mapToLong(e -> e.rva())
+                    .filter(rva -> tables.functions().stream().noneMatch(f -> Math.abs(f.baseRva() - rva) < 16))
+                    .min().orElseThrow();
+            out.add(new Mutant("trampoline over another function's entry", "rule 19",
+                    PatchProblem.Kind.RECORD_OUTSIDE_BASE, tables(t -> function(t, 0, f -> redirected(f, other - 2)))));
+        }
         Section data = base.sections().stream().filter(s -> !s.isExecutable() && s.mappedSize() > 16).findFirst()
                 .orElseThrow();
         out.add(new Mutant("trampoline in the base's " + data.name(), "rule 19", PatchProblem.Kind.RECORD_OUTSIDE_BASE,
