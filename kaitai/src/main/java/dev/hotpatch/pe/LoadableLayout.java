@@ -11,6 +11,7 @@ import static dev.hotpatch.pe.KaitaiParse.hex;
  * apply (inspect reads anything it can and warns instead). Reading a file never fails on these, because a
  * malformed file is still worth inspecting; building a patch from one, or applying one to it, is not:
  * <ul>
+ *   <li>SectionAlignment and FileAlignment powers of two, FileAlignment at most SectionAlignment;</li>
  *   <li>NumberOfSections at most {@link Limits#MAX_LOADABLE_SECTIONS}, and the section table inside the file and
  *       inside SizeOfHeaders;</li>
  *   <li>SizeOfHeaders at most the file's length and the lowest section RVA;</li>
@@ -34,6 +35,16 @@ public final class LoadableLayout {
         if (count > Limits.MAX_LOADABLE_SECTIONS) {
             throw new PeFormatException("coff_file_header", "num_sections", image.ntHeadersOffset() + 6,
                     "at most " + Limits.MAX_LOADABLE_SECTIONS + " sections", String.valueOf(count));
+        }
+        long sectionAlignment = oh.sectionAlignment();
+        long fileAlignment = oh.fileAlignment();
+        if (Long.bitCount(sectionAlignment) != 1) {
+            throw new PeFormatException("optional_header", "section_alignment", optionalStart + 32,
+                    "a power of two", hex(sectionAlignment));
+        }
+        if (Long.bitCount(fileAlignment) != 1 || fileAlignment > sectionAlignment) {
+            throw new PeFormatException("optional_header", "file_alignment", optionalStart + 36,
+                    "a power of two, at most SectionAlignment " + hex(sectionAlignment), hex(fileAlignment));
         }
         long tableEnd = optionalStart + fh.sizeOfOptionalHeader() + (long) count * SECTION_HEADER_SIZE;
         long sizeOfHeadersField = optionalStart + 60;       // the same offset in PE32 and PE32+
@@ -71,7 +82,7 @@ public final class LoadableLayout {
             end = Math.max(end, s.rva() + s.extent());
             previous = s;
         }
-        long alignment = Math.max(1, oh.sectionAlignment());
+        long alignment = sectionAlignment;
         long alignedEnd = (end + alignment - 1) / alignment * alignment;
         long sizeOfImage = oh.sizeOfImage();
         if (sizeOfImage < end || sizeOfImage > alignedEnd || sizeOfImage >= Limits.MAX_SIZE_OF_IMAGE) {

@@ -89,4 +89,14 @@ class LoadableLayoutTest {
         bb.putInt(table + 40 + 12, bb.getInt(table + 12));      // the second section at the first one's RVA
         refused(b, "section_header[1]", "virtual_address");
     }
+
+    @Test
+    void alignmentsThatAreNoPowerOfTwoAreRefused() throws Exception {
+        byte[] b = sample();
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(ntHeaders(b) + 24 + 32, 0);
+        refused(b, "optional_header", "section_alignment");
+        b = sample();
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(ntHeaders(b) + 24 + 36, 0x300);
+        refused(b, "optional_header", "file_alignment");
+    }
 }
