@@ -630,7 +630,8 @@ public final class OfflineApplier {
                 var debug = base.directory(DirectoryKind.DEBUG).filter(DataDirectory::isPresent);
                 if (debug.isPresent()) {
                     long dir = base.fileOffset(debug.get().address(), debug.get().size());
-                    for (int i = 0; dir >= 0 && i < base.debugEntries().size() && 28L * (i + 1) <= debug.get().size(); i++) {
+                    int entries = (int) Math.min(base.debugEntries().size(), debug.get().size() / 28);
+                    for (int i = 0; dir >= 0 && i < entries; i++) {
                         int at = (int) (dir + (dir >= firstRaw ? shift : 0) + 28L * i + 24);
                         long pointer = file.getInt(at) & 0xffffffffL;
                         if (pointer >= firstRaw) {

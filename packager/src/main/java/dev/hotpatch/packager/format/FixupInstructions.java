@@ -53,7 +53,7 @@ final class FixupInstructions {
                 case INDIRECT -> zeroField(x);
             };
         } catch (PeFormatException e) {
-            return "bytes the image holds (" + e.getMessage() + ")";
+            return "bytes the image holds, found " + e.getMessage();
         }
     }
 
@@ -102,7 +102,7 @@ final class FixupInstructions {
         int width = x.kind().siteWidth(machineOf());
         for (byte b : patch.readVirtual(x.siteRva(), width)) {
             if (b != 0) {
-                return "a field of " + width + " zero bytes (the engine writes it), found a non-zero byte";
+                return "a field of " + width + " zero bytes (the engine writes it), found a non-zero byte there";
             }
         }
         return null;

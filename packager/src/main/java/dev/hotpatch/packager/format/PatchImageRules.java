@@ -252,9 +252,11 @@ final class PatchImageRules {
         }
         String wrong = instructions.problem(x, in.get().isExecutable());
         if (wrong != null) {
-            add(new PatchFormatException(s, "kind", fixupAt(j, TableLayout.Fixup.KIND), wrong.startsWith("bytes")
-                    ? wrong : "at " + hex(x.siteRva()) + " " + wrong.replaceFirst(", found", " (rule 17), found"),
-                    x.kind().toString()).fault(PatchFormatException.Fault.WRONG_INSTRUCTION));
+            int cut = wrong.lastIndexOf(", found ");
+            add(new PatchFormatException(s, "kind", fixupAt(j, TableLayout.Fixup.KIND), "for " + x.kind() + " at "
+                    + hex(x.siteRva()) + ", " + (cut < 0 ? wrong : wrong.substring(0, cut)) + " (rule 17)",
+                    cut < 0 ? "other bytes" : wrong.substring(cut + ", found ".length()))
+                    .fault(PatchFormatException.Fault.WRONG_INSTRUCTION));
             return;
         }
         fixupReach(s, j, x);

@@ -139,6 +139,38 @@ public final class StructuralMutants {
         return out;
     }
 
+    /**
+     * Mutants of a patch's data fixups (pointers to base functions or globals in carried data): one moved into
+     * code (rule 15), one onto a pointer the patch's own relocations cover (rule 16). Empty without data fixups.
+     */
+    public List<Mutant> dataFixupMutants() {
+        List<Mutant> out = new ArrayList<>();
+        if (tables.dataFixups().isEmpty()) {
+            return out;
+        }
+        FixupRecord last = tables.dataFixups().get(tables.dataFixups().size() - 1);
+        long code = image.section(".text").orElseThrow().rva();
+        out.add(new Mutant("data fixup in code", "rule 15", PatchProblem.Kind.RECORD_OUTSIDE_PATCH,
+                tables(t -> dataFixup(t, last, x -> site(x, code)))));
+        for (int r = 0; r < image.relocations().count(); r++) {
+            boolean inData = image.sectionAt(image.relocations().rva(r)).filter(x -> !x.isExecutable()).isPresent();
+            if (inData && (image.relocations().type(r) == dev.hotpatch.pe.BaseRelocationType.HIGHLOW
+                    || image.relocations().type(r) == dev.hotpatch.pe.BaseRelocationType.DIR64)) {
+                long relocated = image.relocations().rva(r);
+                out.add(new Mutant("data fixup writing a relocated pointer", "rule 16",
+                        PatchProblem.Kind.FIXUP_INTO_TABLES, tables(t -> dataFixup(t, last, x -> site(x, relocated)))));
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static HotPatchTables dataFixup(HotPatchTables t, FixupRecord which, UnaryOperator<FixupRecord> change) {
+        List<FixupRecord> fixups = new ArrayList<>(t.dataFixups());
+        fixups.set(fixups.indexOf(which), change.apply(which));
+        return new HotPatchTables(t.header(), t.base(), t.functions(), fixups);
+    }
+
     // ---- the edits ----------------------------------------------------------------------------------------
 
     private interface Edit {
