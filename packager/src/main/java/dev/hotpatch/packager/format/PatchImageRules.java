@@ -90,20 +90,31 @@ final class PatchImageRules {
             soundCode[i] = function(i, tables.functions().get(i));
         }
         int j = 0;
-        FixupInstructions instructions = new FixupInstructions(patch, tables.functions(), soundCode, machine);
+        List<Placed> placed = new ArrayList<>();
         for (int i = 0; i < tables.functions().size() && !full(); i++) {
-            FunctionRecord f = tables.functions().get(i);
-            for (FixupRecord x : f.fixups()) {
-                fixup(j++, x, false, instructions);
+            for (FixupRecord x : tables.functions().get(i).fixups()) {
+                fixup(j++, x, false).ifPresent(placed::add);
             }
         }
         for (FixupRecord x : tables.dataFixups()) {
             if (full()) {
                 break;
             }
-            fixup(j++, x, true, instructions);
+            fixup(j++, x, true).ifPresent(placed::add);
+        }
+        // Rules 17 and 18 in site order, so that each function's code is decoded once whatever the table order.
+        placed.sort((a, b) -> Long.compare(a.fixup.siteRva(), b.fixup.siteRva()));
+        FixupInstructions instructions = new FixupInstructions(patch, tables.functions(), soundCode, machine);
+        for (Placed p : placed) {
+            if (full()) {
+                break;
+            }
+            instructionAndReach(p, instructions);
         }
     }
+
+    /** A fixup that keeps rules 15 and 16: its index, and whether its bytes lie in code. */
+    private record Placed(int index, FixupRecord fixup, boolean inCode) {}
 
     private boolean full() {
         return broken.size() >= PatchLimits.MAX_REPORTED_PROBLEMS;
@@ -220,7 +231,8 @@ final class PatchImageRules {
                 .fault(PatchFormatException.Fault.OUT_OF_REACH);
     }
 
-    private void fixup(int j, FixupRecord x, boolean data, FixupInstructions instructions) {
+    /** Rules 15 and 16 for fixup {@code j}; the fixup when it keeps them. */
+    private Optional<Placed> fixup(int j, FixupRecord x, boolean data) {
         String s = "fixup_record[" + j + "]";
         long siteField = fixupAt(j, TableLayout.Fixup.SITE_RVA);
         long width = x.kind().isAdrpPair() ? x.pairOffset() + 4L : x.kind().siteWidth(machine);
@@ -238,7 +250,7 @@ final class PatchImageRules {
             add(new PatchFormatException(s, "site_rva", siteField, "written bytes " + place + " (rule 15)",
                     hex(x.siteRva()) + "+" + hex(width) + in.map(c -> " in " + c.name()).orElse(""))
                     .fault(PatchFormatException.Fault.OUTSIDE_PATCH));
-            return;
+            return Optional.empty();
         }
         Optional<Guarded> g = guardedOverlap(x.siteRva(), x.siteRva() + x.kind().siteWidth(machine), true);
         if (g.isEmpty() && x.kind().isAdrpPair()) {
@@ -248,9 +260,17 @@ final class PatchImageRules {
             add(new PatchFormatException(s, "site_rva", siteField, "bytes outside the tables, headers, data "
                     + "directories and relocated pointers (rule 16)", hex(x.siteRva()) + ", in " + g.get().what)
                     .fault(PatchFormatException.Fault.INTO_TABLES));
-            return;
+            return Optional.empty();
         }
-        String wrong = instructions.problem(x, in.get().isExecutable());
+        return Optional.of(new Placed(j, x, in.get().isExecutable()));
+    }
+
+    /** Rules 17 and 18 for a placed fixup. */
+    private void instructionAndReach(Placed p, FixupInstructions instructions) {
+        int j = p.index;
+        FixupRecord x = p.fixup;
+        String s = "fixup_record[" + j + "]";
+        String wrong = instructions.problem(x, p.inCode);
         if (wrong != null) {
             int cut = wrong.lastIndexOf(", found ");
             add(new PatchFormatException(s, "kind", fixupAt(j, TableLayout.Fixup.KIND), "for " + x.kind() + " at "
