@@ -66,6 +66,9 @@ final class BaseSiteRules {
                 return false;
             }
             long available = s.get().rva() + s.get().mappedSize() - from;
+            if (available < to - from) {
+                return false;          // padding the file does not hold
+            }
             byte[] code = base.readVirtual(from, (int) Math.min(available, to - from + MAX_X86_LENGTH));
             X86Decoder decoder = new X86Decoder(base.is64Bit());
             X86Insn insn = new X86Insn();
