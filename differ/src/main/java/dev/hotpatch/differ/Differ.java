@@ -23,6 +23,7 @@ import dev.hotpatch.differ.resolve.Resolver;
 import dev.hotpatch.pe.Machine;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.pe.PeImage;
+import dev.hotpatch.pe.LoadableLayout;
 import dev.hotpatch.pe.PeReader;
 
 import java.io.IOException;
@@ -131,6 +132,7 @@ public final class Differ {
         PeImage image;
         try {
             image = PeReader.read(path);
+            LoadableLayout.check(image);
         } catch (PeFormatException e) {
             throw new DifferException(path + " is not a valid PE image: " + e.getMessage()
                     + "; the file is malformed or not a Windows binary.", e);

@@ -69,6 +69,16 @@ public final class Limits {
     public static final int MAX_CODEVIEW_LENGTH = 24 + MAX_NAME_LENGTH;
     /** Longest REPRO hash we copy into the model. */
     public static final int MAX_REPRO_HASH_LENGTH = 1024;
+    /**
+     * Largest SizeOfImage of an image we diff, patch or apply: Windows maps no image of 2 GB or more, and the patch
+     * image builder writes none.
+     */
+    public static final long MAX_SIZE_OF_IMAGE = 1L << 31;
+    /**
+     * Most sections of an image we diff, patch or apply. The headers that hold them must fit below the first
+     * section; linkers write a few dozen at most (Go and LLVM debug builds included).
+     */
+    public static final int MAX_LOADABLE_SECTIONS = 4096;
     /** Warnings of one kind we record per table before summarising the rest in one sentence. */
     public static final int MAX_WARNINGS_PER_KIND = 8;
 }

@@ -585,22 +585,27 @@ public final class FunctionDiscovery {
         return true;
     }
 
-    /** Every stretch of executable bytes outside all functions that holds more than padding is a function. */
+    /**
+     * Every stretch of executable bytes outside all functions that holds more than padding is a function. The
+     * walk visits each byte of file-backed code once, however the section table overlaps (hostile files repeat
+     * or nest sections), and every step moves forward, so its length is bounded by the code and the starts.
+     */
     private void fillGaps() {
         List<Long> gaps = new ArrayList<>();
-        for (Section s : code.sections()) {
-            if (!s.isExecutable()) {
-                continue;
-            }
-            long end = sectionEnd(s.rva());
-            long p = s.rva();
+        for (long[] range : codeRanges()) {
+            long p = range[0];
+            long end = range[1];
             while (p < end) {
                 long covered = coveredUntil(p);
                 if (covered > p) {
                     p = covered;
                     continue;
                 }
-                long next = Math.min(end, nextStart(p));
+                long next = nextStart(p);
+                if (next <= p) {
+                    next = startAfter(p);     // a known start whose extent is empty (its section ends before it)
+                }
+                next = Math.min(end, next);
                 long q = skipPadding(p, next);
                 if (q < next) {
                     gaps.add(q);
@@ -612,6 +617,40 @@ public final class FunctionDiscovery {
             candidate(g, Found.GAP);
         }
         addStarts(gaps);
+    }
+
+    /**
+     * The file-backed bytes of the executable sections as ascending ranges that do not overlap: one
+     * pass over the section table, whatever NumberOfSections claims and however the sections overlap (ranges
+     * that only touch stay apart, so a gap never runs from one section into the next).
+     */
+    private List<long[]> codeRanges() {
+        List<long[]> ranges = new ArrayList<>();
+        for (Section s : code.sections()) {
+            if (s.isExecutable()) {
+                long end = s.rva() + Math.min(s.virtualSize() > 0 ? s.virtualSize() : s.rawSize(), s.mappedSize());
+                if (end > s.rva()) {
+                    ranges.add(new long[] {s.rva(), end});
+                }
+            }
+        }
+        ranges.sort((a, b) -> Long.compare(a[0], b[0]));
+        List<long[]> merged = new ArrayList<>();
+        for (long[] r : ranges) {
+            long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && r[0] < last[1]) {
+                last[1] = Math.max(last[1], r[1]);
+            } else {
+                merged.add(r);
+            }
+        }
+        return merged;
+    }
+
+    /** The first known start strictly after {@code rva}, or Long.MAX_VALUE. */
+    private long startAfter(long rva) {
+        int i = lastAtOrBefore(sortedStarts, rva);
+        return i + 1 < sortedStarts.length ? sortedStarts[i + 1] : Long.MAX_VALUE;
     }
 
     private long nextStart(long rva) {

@@ -14,6 +14,8 @@ import dev.hotpatch.packager.image.BaseRelocationTable;
 import dev.hotpatch.packager.image.LoadConfigBuilder;
 import dev.hotpatch.pe.Arm64XData;
 import dev.hotpatch.pe.LoadConfig;
+import dev.hotpatch.pe.LoadableLayout;
+import dev.hotpatch.pe.Limits;
 import dev.hotpatch.pe.RuntimeFunction;
 import dev.hotpatch.pe.RuntimeFunctions;
 import dev.hotpatch.pe.UnwindForm;
@@ -102,12 +104,30 @@ public final class OfflineApplier {
         Run(PeImage base, byte[] baseBytes, PeImage patch) throws PatchFormatException, ApplyException {
             this.base = base;
             this.patch = patch;
-            this.tables = PatchImageTables.read(patch).orElseThrow(() -> new ApplyException(
-                    "the patch has no hot-patch table (its load config names none)."));
+            try {
+                LoadableLayout.check(base);
+            } catch (PeFormatException e) {
+                throw new ApplyException("the base is not an image the Windows loader maps: " + e.getMessage() + ".");
+            }
+            if (patch.sections().isEmpty()) {
+                throw new ApplyException("the patch has no hot-patch table (it has no sections).");
+            }
+            long end = alignUp(base.optionalHeader().sizeOfImage(), base.optionalHeader().sectionAlignment());
+            this.delta = end - patch.sections().stream().mapToLong(Section::rva).min().orElseThrow();
+            // Every structural rule, reach checked where this applier puts the patch: a caller that skipped the
+            // signature still gets only patches that keep the format.
+            PatchImageTables.Checked checked = PatchImageTables.readChecked(patch, delta).orElseThrow(
+                    () -> new ApplyException("the patch has no hot-patch table (its load config names none)."));
+            if (!checked.broken().isEmpty()) {
+                throw checked.broken().get(0);
+            }
+            List<PatchFormatException> sites = PatchImageTables.checkBase(checked, base);
+            if (!sites.isEmpty()) {
+                throw sites.get(0);
+            }
+            this.tables = checked.tables();
             checkIdentity(base);
             this.pe32Plus = base.is64Bit();
-            long end = alignUp(base.optionalHeader().sizeOfImage(), base.optionalHeader().sectionAlignment());
-            this.delta = end - patch.sections().get(0).rva();
             int room = (int) Math.max(0, alignUp(baseBytes.length, base.optionalHeader().fileAlignment()) - baseBytes.length);
             this.file = ByteBuffer.wrap(Arrays.copyOf(baseBytes, baseBytes.length + room)).order(ByteOrder.LITTLE_ENDIAN);
             this.fileEnd = baseBytes.length + room;
@@ -120,7 +140,7 @@ public final class OfflineApplier {
             }
         }
 
-        byte[] apply() throws ApplyException, PeFormatException {
+        byte[] apply() throws ApplyException, PeFormatException, PatchFormatException {
             // 1. The patch's sections, moved by delta.
             long patchBase = patch.imageBase();
             long baseImageBase = base.imageBase();
@@ -128,7 +148,7 @@ public final class OfflineApplier {
             byte[][] content = new byte[patch.sections().size()][];
             for (int i = 0; i < patch.sections().size(); i++) {
                 Section s = patch.sections().get(i);
-                content[i] = patch.readVirtual(s.rva(), (int) Math.max(s.virtualSize(), 0));
+                content[i] = patch.readVirtual(s.rva(), (int) s.extent());   // SizeOfImage bounds it (rule 13)
             }
             // Rebase the patch's own absolute addresses and keep their relocations.
             BaseRelocations relocs = patch.relocations();
@@ -138,9 +158,10 @@ public final class OfflineApplier {
                     continue;
                 }
                 long site = relocs.rva(r);
-                int si = sectionIndex(site);
-                ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
-                int at = (int) (site - patch.sections().get(si).rva());
+                Slot slot = slot(content, site, t == BaseRelocationType.DIR64 ? 8 : 4, "base_relocation[" + r + "]",
+                        "offset");
+                ByteBuffer b = slot.bytes();
+                int at = slot.at();
                 if (t == BaseRelocationType.DIR64) {
                     b.putLong(at, b.getLong(at) - patchBase + delta + baseImageBase);
                 } else {
@@ -150,18 +171,25 @@ public final class OfflineApplier {
             }
             // The patch's import descriptors: their RVAs (and those in its lookup tables) move by delta.
             List<byte[]> patchDescriptors = new ArrayList<>();
-            patch.directory(DirectoryKind.IMPORT).filter(DataDirectory::isPresent).ifPresent(d -> {
-                for (long at = d.address(); ; at += 20) {
-                    int si = sectionIndex(at);
-                    ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
-                    int o = (int) (at - patch.sections().get(si).rva());
+            Optional<DataDirectory> importDirectory = patch.directory(DirectoryKind.IMPORT).filter(DataDirectory::isPresent);
+            if (importDirectory.isPresent()) {
+                for (long at = importDirectory.get().address(); ; at += 20) {
+                    int k = patchDescriptors.size();
+                    if (k >= Limits.MAX_IMPORT_MODULES) {
+                        throw new PatchFormatException("import_descriptor[" + k + "]", "rva_import_lookup_table", -1,
+                                "at most " + Limits.MAX_IMPORT_MODULES + " import descriptors before the null one",
+                                "more");
+                    }
+                    Slot slot = slot(content, at, 20, "import_descriptor[" + k + "]", "rva_import_lookup_table");
+                    ByteBuffer b = slot.bytes();
+                    int o = slot.at();
                     if (b.getInt(o) == 0 && b.getInt(o + 12) == 0) {
                         break;
                     }
                     long ilt = b.getInt(o) & 0xffffffffL;
                     long iat = b.getInt(o + 16) & 0xffffffffL;
-                    shiftThunks(content, ilt);
-                    shiftThunks(content, iat);
+                    shiftThunks(content, ilt, "import_descriptor[" + k + "]", "rva_import_lookup_table");
+                    shiftThunks(content, iat, "import_descriptor[" + k + "]", "rva_import_address_table");
                     byte[] desc = new byte[20];
                     ByteBuffer dd = ByteBuffer.wrap(desc).order(ByteOrder.LITTLE_ENDIAN);
                     dd.putInt(0, (int) (ilt + delta));
@@ -169,7 +197,7 @@ public final class OfflineApplier {
                     dd.putInt(16, (int) (iat + delta));
                     patchDescriptors.add(desc);
                 }
-            });
+            }
             // 2. Fixups: fill each reference into the base with the base's address.
             for (FunctionRecord f : tables.functions()) {
                 for (FixupRecord x : f.fixups()) {
@@ -197,7 +225,8 @@ public final class OfflineApplier {
             if (!patchDescriptors.isEmpty()) {
                 importsAt = 0;
                 base.directory(DirectoryKind.IMPORT).filter(DataDirectory::isPresent).ifPresent(d -> {
-                    for (long at = d.address(); ; at += 20) {
+                    // The base's reader bounds its descriptors the same way (Limits.MAX_IMPORT_MODULES).
+                    for (long at = d.address(); at < d.address() + 20L * Limits.MAX_IMPORT_MODULES; at += 20) {
                         byte[] desc = base.bytesAt(at, 20).map(bb -> {
                             byte[] x = new byte[20];
                             bb.get(x);
@@ -279,7 +308,7 @@ public final class OfflineApplier {
          * the base's, so the merged table stays sorted), with the RVAs inside the patch's unwind records (handler,
          * chained function) moved too; empty when the patch has no function table.
          */
-        byte[] mergedFunctionTable(byte[][] content) throws PeFormatException {
+        byte[] mergedFunctionTable(byte[][] content) throws PeFormatException, PatchFormatException {
             RuntimeFunctions own = patch.runtimeFunctions();
             if (own.isEmpty() || base.machine() == Machine.I386) {
                 return new byte[0];
@@ -320,13 +349,13 @@ public final class OfflineApplier {
         }
 
         /** Moves {@code count} consecutive RVAs at a patch RVA by delta (a handler, or a chained function's three). */
-        void moveRvas(byte[][] content, long rva, int count) {
+        void moveRvas(byte[][] content, long rva, int count) throws PatchFormatException {
             if (count == 0) {
                 return;
             }
-            int si = sectionIndex(rva);
-            ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
-            int at = (int) (rva - patch.sections().get(si).rva());
+            Slot slot = slot(content, rva, 4 * count, "unwind_info", "handler_rva");
+            ByteBuffer b = slot.bytes();
+            int at = slot.at();
             for (int i = 0; i < count; i++) {
                 b.putInt(at + 4 * i, (int) ((b.getInt(at + 4 * i) & 0xffffffffL) + delta));
             }
@@ -337,7 +366,7 @@ public final class OfflineApplier {
          * (entries of 4 bytes plus the extra metadata bytes GuardFlags announces) followed by the patch's entries
          * moved by delta, so indirect calls into patch code (a new function's address) pass the check; else empty.
          */
-        byte[] mergedGuardTable() throws PeFormatException {
+        byte[] mergedGuardTable() throws ApplyException {
             var lc = base.loadConfig();
             var patchLc = patch.loadConfig();
             if (lc.isEmpty() || patchLc.isEmpty() || patchLc.get().guardCfFunctions().isEmpty()
@@ -350,7 +379,16 @@ public final class OfflineApplier {
             if (count == 0 || tableVa == 0) {
                 return new byte[0];    // no table whose (relocated) pointer the merged one could take over
             }
-            byte[] own = base.readVirtual(tableVa - base.imageBase(), (int) (count * stride));
+            if (count > Limits.MAX_GUARD_TABLE_ENTRIES) {
+                throw new ApplyException("the base's load config lists " + count + " CFG functions, more than "
+                        + Limits.MAX_GUARD_TABLE_ENTRIES + "; it is not an image this applier can patch.");
+            }
+            byte[] own;
+            try {
+                own = base.readVirtual(tableVa - base.imageBase(), (int) (count * stride));
+            } catch (PeFormatException e) {
+                throw new ApplyException("the base's CFG function table cannot be read (" + e.getMessage() + ").");
+            }
             List<Long> added = patchLc.get().guardCfFunctions();
             ByteBuffer out = ByteBuffer.allocate(own.length + added.size() * stride).order(ByteOrder.LITTLE_ENDIAN);
             out.put(own);
@@ -382,11 +420,11 @@ public final class OfflineApplier {
             }
         }
 
-        void shiftThunks(byte[][] content, long tableRva) {
-            int si = sectionIndex(tableRva);
-            ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
+        void shiftThunks(byte[][] content, long tableRva, String structure, String field) throws PatchFormatException {
             int width = pe32Plus ? 8 : 4;
-            for (int o = (int) (tableRva - patch.sections().get(si).rva()); o + width <= content[si].length; o += width) {
+            Slot slot = slot(content, tableRva, width, structure, field);
+            ByteBuffer b = slot.bytes();
+            for (int o = slot.at(); o + width <= b.capacity(); o += width) {
                 long v = pe32Plus ? b.getLong(o) : b.getInt(o) & 0xffffffffL;
                 if (v == 0) {
                     break;
@@ -402,10 +440,13 @@ public final class OfflineApplier {
             }
         }
 
-        void fix(byte[][] content, FixupRecord x, long imageBase, List<Long> extraRelocs) throws ApplyException {
-            int si = sectionIndex(x.siteRva());
-            ByteBuffer b = ByteBuffer.wrap(content[si]).order(ByteOrder.LITTLE_ENDIAN);
-            int at = (int) (x.siteRva() - patch.sections().get(si).rva());
+        void fix(byte[][] content, FixupRecord x, long imageBase, List<Long> extraRelocs)
+                throws ApplyException, PatchFormatException {
+            // The reader's rules put every written byte inside one section; the slots check it again.
+            int width = x.kind().isAdrpPair() ? x.pairOffset() + 4 : x.kind().siteWidth(patch.machine().code());
+            Slot slot = slot(content, x.siteRva(), width, "fixup " + x.name(), "site_rva");
+            ByteBuffer b = slot.bytes();
+            int at = slot.at();
             long site = x.siteRva() + delta;
             long target = x.targetRva() + x.addend();
             switch (x.kind()) {
@@ -451,14 +492,22 @@ public final class OfflineApplier {
             }
         }
 
-        int sectionIndex(long rva) {
+        /** The bytes of one patch section and where [rva, rva + width) starts in them. */
+        record Slot(ByteBuffer bytes, int at) {}
+
+        /**
+         * The section content holding all of [rva, rva + width); a range in no section, or leaving its section, is
+         * a malformed patch: the error names the structure and field that point there.
+         */
+        Slot slot(byte[][] content, long rva, int width, String structure, String field) throws PatchFormatException {
             for (int i = 0; i < patch.sections().size(); i++) {
                 Section s = patch.sections().get(i);
-                if (rva >= s.rva() && rva < s.rva() + Math.max(s.virtualSize(), s.rawSize())) {
-                    return i;
+                if (rva >= s.rva() && rva - s.rva() + width <= content[i].length) {
+                    return new Slot(ByteBuffer.wrap(content[i]).order(ByteOrder.LITTLE_ENDIAN), (int) (rva - s.rva()));
                 }
             }
-            throw new IllegalStateException(String.format("patch rva 0x%x is in no section", rva));
+            throw new PatchFormatException(structure, field, -1, "an RVA whose " + width
+                    + " bytes lie inside one section of the patch", String.format("0x%x", rva));
         }
 
         // ---- the merged file's headers --------------------------------------------------------------------
@@ -496,7 +545,9 @@ public final class OfflineApplier {
 
         void ensure(int size) {
             if (file.capacity() < size) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(size, file.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+                // Grow by an eighth, not double: an 80 MB base must stay inside a small heap.
+                int grown = (int) Math.min(Integer.MAX_VALUE - 8, file.capacity() + (file.capacity() >> 3));
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(size, grown)).order(ByteOrder.LITTLE_ENDIAN);
                 bigger.put(0, file, 0, file.capacity());
                 file = bigger;
             }
@@ -579,8 +630,9 @@ public final class OfflineApplier {
                 var debug = base.directory(DirectoryKind.DEBUG).filter(DataDirectory::isPresent);
                 if (debug.isPresent()) {
                     long dir = base.fileOffset(debug.get().address(), debug.get().size());
-                    for (int i = 0; dir >= 0 && i < base.debugEntries().size(); i++) {
-                        int at = (int) (dir + shift + 28L * i + 24);
+                    int entries = (int) Math.min(base.debugEntries().size(), debug.get().size() / 28);
+                    for (int i = 0; dir >= 0 && i < entries; i++) {
+                        int at = (int) (dir + (dir >= firstRaw ? shift : 0) + 28L * i + 24);
                         long pointer = file.getInt(at) & 0xffffffffL;
                         if (pointer >= firstRaw) {
                             file.putInt(at, (int) (pointer + shift));

@@ -20,8 +20,16 @@ public final class PatchFormatException extends StructureException {
         UNKNOWN_KIND,
         /** Two records claim the same base function, trampoline bytes or fixup bytes. */
         OVERLAP,
-        /** A record names an address outside the base image. */
-        OUTSIDE_BASE
+        /** A record names an address outside the base image, or a trampoline site outside the base's code. */
+        OUTSIDE_BASE,
+        /** A function's code or a fixup's bytes lie outside the patch sections its kind requires. */
+        OUTSIDE_PATCH,
+        /** A fixup writes into the tables, the headers, a data directory or a base relocation of the patch. */
+        INTO_TABLES,
+        /** The bytes at a fixup site are not of the instruction class (or zero field) its kind names. */
+        WRONG_INSTRUCTION,
+        /** A computed fixup or trampoline does not fit its field (REL32 +-2 GB, BRANCH26 +-128 MB, ADRP +-4 GB). */
+        OUT_OF_REACH
     }
 
     /** @param offset the field's offset from the start of HPATCH_HEADER, or -1 */

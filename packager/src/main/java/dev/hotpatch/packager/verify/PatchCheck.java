@@ -1,7 +1,6 @@
 package dev.hotpatch.packager.verify;
 
 import dev.hotpatch.packager.format.CanonicalBaseHash;
-import dev.hotpatch.packager.format.FixupRecord;
 import dev.hotpatch.packager.format.FunctionRecord;
 import dev.hotpatch.packager.format.HotPatchBase;
 import dev.hotpatch.packager.format.HotPatchTables;
@@ -18,12 +17,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The patch-format half of verification (the signature half is the signer's): whether a patch image's tables are
- * sound and made for this base, reported as every problem at once. Checked: the tables parse (kinds known,
- * sites not overlapping, records in order); each function's code and each fixup's site lie inside the patch's
- * sections; each trampoline site lies in the base's code and still holds the bytes the patch recorded; each fixup
- * target lies inside the base; the base identity (machine, TimeDateStamp, CheckSum, SizeOfImage, canonical
- * SHA-256); and the sequence number against the caller's minimum.
+ * The patch-format half of verification (the signature half is the signer's): whether a patch image keeps every
+ * structural rule of docs/format.md, section 2.7, and is made for this base, reported as every problem at once.
+ * Checked: the tables' rules (1 to 11) and the patch image's (12 to 18: layout, where code and fixups lie, what
+ * fixups may not write, the instruction at each site, reach), all listed by {@link PatchImageTables#readChecked};
+ * the trampoline sites in the base (19); the bytes at each site; the base identity (machine, TimeDateStamp,
+ * CheckSum, SizeOfImage, canonical SHA-256); and the sequence number against the caller's minimum.
  */
 public final class PatchCheck {
     private PatchCheck() {}
@@ -40,28 +39,35 @@ public final class PatchCheck {
         return run(patch, base, minSequence).problems();
     }
 
-    /** {@link #check}, also handing out the tables it read. */
+    /**
+     * {@link #check}, also handing out the tables it read. This is the whole structural check (everything but the
+     * signature): what {@code apply} without signature verification must still run, and what
+     * {@link dev.hotpatch.packager.apply.OfflineApplier#apply} enforces itself.
+     */
     public static Checked run(byte[] patch, PeImage base, long minSequence) {
         List<PatchProblem> problems = new ArrayList<>();
         PeImage image;
-        HotPatchTables tables;
+        PatchImageTables.Checked read;
         try {
             image = PeReader.read(patch, "patch");
-            Optional<HotPatchTables> read = PatchImageTables.read(image);
-            if (read.isEmpty()) {
+            Optional<PatchImageTables.Checked> found = PatchImageTables.readChecked(image, -1);
+            if (found.isEmpty()) {
                 problems.add(new PatchProblem(PatchProblem.Kind.MALFORMED_TABLES,
                         "the image has no hot-patch tables (its load config names none), so it is not a patch image."));
                 return new Checked(problems, Optional.empty());
             }
-            tables = read.get();
+            read = found.get();
         } catch (PeFormatException e) {
             problems.add(new PatchProblem(PatchProblem.Kind.MALFORMED_TABLES, "the patch is not a readable PE image: "
                     + e.getMessage()));
             return new Checked(problems, Optional.empty());
         } catch (PatchFormatException e) {
-            problems.add(new PatchProblem(kindOf(e), "the patch's tables are malformed: " + e.getMessage()));
+            problems.add(problem(e));
             return new Checked(problems, Optional.empty());
         }
+        HotPatchTables tables = read.tables();
+        read.broken().forEach(e -> problems.add(problem(e)));
+        PatchImageTables.checkBase(read, base).forEach(e -> problems.add(problem(e)));
         identity(tables.base(), base).ifPresent(problems::add);
         if (tables.header().sequenceNumber() < minSequence) {
             problems.add(new PatchProblem(PatchProblem.Kind.SEQUENCE_BELOW_MINIMUM, "the patch's sequence number "
@@ -69,12 +75,14 @@ public final class PatchCheck {
                     + "; it would roll back a newer patch."));
         }
         for (FunctionRecord f : tables.functions()) {
-            checkFunction(f, image, base, problems);
-        }
-        for (FixupRecord x : tables.dataFixups()) {
-            checkFixup(x, "the patch's data", image, base, problems);
+            originalBytes(f, base).ifPresent(problems::add);
         }
         return new Checked(problems, Optional.of(tables));
+    }
+
+    /** One broken rule of the format, with the kind its fault names. */
+    public static PatchProblem problem(PatchFormatException e) {
+        return new PatchProblem(kindOf(e), "the patch breaks a rule of its format: " + e.getMessage() + ".");
     }
 
     private static PatchProblem.Kind kindOf(PatchFormatException e) {
@@ -82,6 +90,10 @@ public final class PatchCheck {
             case UNKNOWN_KIND -> PatchProblem.Kind.UNKNOWN_RECORD_KIND;
             case OVERLAP -> PatchProblem.Kind.OVERLAPPING_SITES;
             case OUTSIDE_BASE -> PatchProblem.Kind.RECORD_OUTSIDE_BASE;
+            case OUTSIDE_PATCH -> PatchProblem.Kind.RECORD_OUTSIDE_PATCH;
+            case INTO_TABLES -> PatchProblem.Kind.FIXUP_INTO_TABLES;
+            case WRONG_INSTRUCTION -> PatchProblem.Kind.WRONG_INSTRUCTION;
+            case OUT_OF_REACH -> PatchProblem.Kind.OUT_OF_REACH;
             case MALFORMED -> PatchProblem.Kind.MALFORMED_TABLES;
         };
     }
@@ -111,51 +123,20 @@ public final class PatchCheck {
                         + "); use it with the build it was created from."));
     }
 
-    private static void checkFunction(FunctionRecord f, PeImage patch, PeImage base, List<PatchProblem> problems) {
+    /** A trampoline site in the base's code whose bytes are not the ones the patch recorded: another build. */
+    private static Optional<PatchProblem> originalBytes(FunctionRecord f, PeImage base) {
+        if (f.siteSize() == 0) {
+            return Optional.empty();
+        }
         String name = f.name().isEmpty() ? String.format("at patch rva 0x%x", f.patchRva()) : "`" + f.name() + "`";
-        if (!inSection(patch, f.patchRva(), f.patchSize(), Section.MEM_EXECUTE)) {
-            problems.add(new PatchProblem(PatchProblem.Kind.RECORD_OUTSIDE_PATCH, String.format(
-                    "function %s claims code at [0x%x, 0x%x), which is not inside an executable section of the patch.",
-                    name, f.patchRva(), f.patchRva() + f.patchSize())));
+        Optional<Section> s = base.sectionAt(f.siteRva());
+        if (s.isEmpty() || !s.get().isExecutable()) {
+            return Optional.empty();        // rule 19 reports it
         }
-        if (f.siteSize() > 0) {
-            if (!inSection(base, f.siteRva(), f.siteSize(), Section.MEM_EXECUTE)) {
-                problems.add(new PatchProblem(PatchProblem.Kind.RECORD_OUTSIDE_BASE, String.format(
-                        "function %s puts its trampoline at 0x%x, which is not inside the base's code.", name, f.siteRva())));
-            } else {
-                byte[] now = readOrNull(base, f.siteRva(), f.siteSize());
-                if (now == null || !Arrays.equals(now, f.originalBytes())) {
-                    problems.add(new PatchProblem(PatchProblem.Kind.WRONG_BASE, String.format(
-                            "function %s expects other bytes at its trampoline site 0x%x than the base holds.",
-                            name, f.siteRva())));
-                }
-            }
-        }
-        for (FixupRecord x : f.fixups()) {
-            checkFixup(x, "function " + name, patch, base, problems);
-        }
-    }
-
-    private static void checkFixup(FixupRecord x, String owner, PeImage patch, PeImage base, List<PatchProblem> problems) {
-        long width = x.kind().isAdrpPair() ? x.pairOffset() + 4 : x.kind().siteWidth(patch.machine().code());
-        if (!inSection(patch, x.siteRva(), width, 0)) {
-            problems.add(new PatchProblem(PatchProblem.Kind.RECORD_OUTSIDE_PATCH, String.format(
-                    "a fixup of %s (%s) writes at 0x%x, outside the patch's sections.", owner, x.name(),
-                    x.siteRva())));
-        }
-        long target = x.targetRva();
-        if (target >= base.optionalHeader().sizeOfImage()) {
-            problems.add(new PatchProblem(PatchProblem.Kind.RECORD_OUTSIDE_BASE, String.format(
-                    "a fixup of %s (%s) leads to rva 0x%x, outside the base image (0x%x bytes).", owner,
-                    x.name(), target, base.optionalHeader().sizeOfImage())));
-        }
-    }
-
-    /** Whether [rva, rva + size) lies inside one section that has all of {@code characteristics}. */
-    private static boolean inSection(PeImage image, long rva, long size, long characteristics) {
-        Optional<Section> s = image.sectionAt(rva);
-        return size > 0 && s.isPresent() && (s.get().characteristics() & characteristics) == characteristics
-                && rva + size <= s.get().rva() + Math.max(s.get().virtualSize(), s.get().rawSize());
+        byte[] now = readOrNull(base, f.siteRva(), f.siteSize());
+        return now == null || Arrays.equals(now, f.originalBytes()) ? Optional.empty()
+                : Optional.of(new PatchProblem(PatchProblem.Kind.WRONG_BASE, String.format(
+                "function %s expects other bytes at its trampoline site 0x%x than the base holds.", name, f.siteRva())));
     }
 
     private static byte[] readOrNull(PeImage image, long rva, int size) {

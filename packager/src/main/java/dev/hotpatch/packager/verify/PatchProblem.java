@@ -19,6 +19,12 @@ public record PatchProblem(Kind kind, String message) {
         RECORD_OUTSIDE_PATCH("record_outside_patch"),
         /** A trampoline site outside the base's code, or a fixup target outside the base image. */
         RECORD_OUTSIDE_BASE("record_outside_base"),
+        /** A fixup writes into the hot-patch tables, the headers, a data directory or a relocated pointer. */
+        FIXUP_INTO_TABLES("fixup_into_tables"),
+        /** A fixup site is not the instruction (or the zeroed field) its kind names: a B for BRANCH26, ... */
+        WRONG_INSTRUCTION("wrong_instruction"),
+        /** A fixup or trampoline does not reach its target from where the patch is placed. */
+        OUT_OF_REACH("out_of_reach"),
         /** The patch names another base: identity fields, canonical hash or the bytes under a trampoline differ. */
         WRONG_BASE("wrong_base"),
         /** The patch's sequence number is below the minimum the caller accepts (a rollback to an older patch). */

@@ -120,10 +120,19 @@ public final class PatchWriter {
         this.unwind = new UnwindTables(plan, machine);
     }
 
-    /** Writes the patch image's bytes. */
+    /**
+     * Writes the patch image's bytes. The image builders and the tables writer refuse what breaks a rule of PE
+     * images or of the patch format with an IllegalArgumentException naming it; from builds that are malformed
+     * or unusual that becomes a refusal with that sentence, never an internal error.
+     */
     public static byte[] write(PeImage base, PeImage newImage, PatchPlan plan, Options options, Path baseFile)
             throws PatchRefusedException {
-        return new PatchWriter(base, newImage, plan).run(options, baseFile.getFileName().toString());
+        try {
+            return new PatchWriter(base, newImage, plan).run(options, baseFile.getFileName().toString());
+        } catch (IllegalArgumentException e) {
+            throw new PatchRefusedException("a patch for these builds cannot be written: " + e.getMessage()
+                    + "; the builds are malformed or hold something a patch image cannot carry.");
+        }
     }
 
     private byte[] run(Options options, String baseName) throws PatchRefusedException {
@@ -135,7 +144,13 @@ public final class PatchWriter {
         for (PlannedFunction f : plan.functions()) {
             for (Fixup x : f.fixups()) {
                 if (x.target() instanceof Target.NewImport ni) {
-                    importBuilder.add(ni.dll(), ni.function());
+                    try {
+                        importBuilder.add(ni.dll(), ni.function());
+                    } catch (IllegalArgumentException e) {
+                        throw new PatchRefusedException("function `" + f.name() + "` calls a new import the patch's"
+                                + " import table cannot name (" + e.getMessage() + "); the new build's imports are"
+                                + " malformed.");
+                    }
                     if (ni.throughThunk()) {
                         thunked.add(ni.name());
                     }
@@ -469,6 +484,10 @@ public final class PatchWriter {
         }
         long patchRva = placeOf(f.newRanges().get(0)[0]);
         long size = f.newRanges().get(0)[1] - f.newRanges().get(0)[0];
+        if (size < 1) {
+            throw new PatchRefusedException("function `" + f.name() + "` has no code at its entry in the new build"
+                    + " (an empty first range); the new build's function table is malformed.");
+        }
         if (f.baseRva() < 0) {
             return FunctionRecord.added(patchRva, size, fixups, f.name());
         }
