@@ -18,7 +18,8 @@ HP_NOINLINE int require_positive(int x) {
     return x;
 }
 
-/* The change: v2 adds 9 instead of 7 and throws TooLarge above 1000. */
+/* The change: v2 adds 9 instead of 7 and throws TooLarge above 1000, with a limit computed through a new double
+ * constant (1.5), which clang emits before ratio_percent's constants, so those move in .rdata. */
 extern "C" HP_EXPORT HP_NOINLINE int compute(int x) {
     try {
         int r = require_positive(x) + 7;

@@ -18,12 +18,13 @@ HP_NOINLINE int require_positive(int x) {
     return x;
 }
 
-/* The change: v2 adds 9 instead of 7 and throws TooLarge above 1000. */
+/* The change: v2 adds 9 instead of 7 and throws TooLarge above 1000, with a limit computed through a new double
+ * constant (1.5), which clang emits before ratio_percent's constants, so those move in .rdata. */
 extern "C" HP_EXPORT HP_NOINLINE int compute(int x) {
     try {
         int r = require_positive(x) + 9;
         if (r > 1000) {
-            throw TooLarge{r, 1000};
+            throw TooLarge{r, (int)(x * 1.5)};
         }
         return r;
     } catch (const Invalid &e) {
