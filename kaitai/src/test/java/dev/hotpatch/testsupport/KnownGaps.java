@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What the product is known to get wrong on a testdata scenario, read from one place: the scenario's
- * expect.json, field {@code known_gaps}, which maps a component ({@code "differ"}, {@code "packager"}) to the
+ * expect.json, field {@code known_gaps}, which maps a component ({@code "differ"}, {@code "differ_without_pdb"},
+ * {@code "packager"}) to the
  * reason, either for every architecture (a string) or per architecture (an object from architecture to reason):
  * <pre>
  * "known_gaps": {"differ": {"x64": "issue 12: ...", "arm64": "issue 12: ..."}, "packager": "issue 12: ..."}
@@ -26,6 +27,8 @@ public final class KnownGaps {
 
     /** Components named in known_gaps. */
     public static final String DIFFER = "differ";
+    /** The differ given the image alone, its PDB withheld. */
+    public static final String DIFFER_WITHOUT_PDB = "differ_without_pdb";
     public static final String PACKAGER = "packager";
 
     /** The reason the component is known to fail the scenario on that architecture, if it is. */
