@@ -1,18 +1,24 @@
 #!/usr/bin/python3
 """Checks the committed samples in testdata/bin against their sources and expect.json files.
 
-    testdata/check.py [--no-rebuild] [--bin DIR]
+    testdata/check.py [--no-rebuild] [--bin DIR] [SCENARIO...]
 
 1. rebuild: runs build.sh into a temporary directory and compares every file bit for bit with DIR;
 2. stdout:  runs every x64 EXE (v1 and v2) under wine and compares its stdout with expect.json;
 3. probes:  calls every probe of expect.json in every DLL (x64, x86, arm64) under unicorn (tools/probe.py);
 4. symbols: the functions expect.json names exist as symbols (mingw COFF symbols via objdump, arm64 PDB
             via llvm-pdbutil), inlined helpers do not, and new or changed globals exist as data symbols;
-5. changes: the changed/new/deleted/unchanged lists agree with the machine code (tools/funcdiff.py).
+5. changes: the changed/new/deleted/unchanged lists agree with the machine code (tools/funcdiff.py);
+6. msvc:    images of the MSVC-ABI family ("toolchain": "msvc") have no COFF symbol table, are built with
+            Control Flow Guard (the GUARD_CF DLL characteristic, an instrumented guard function table in the load
+            config) and name their own PDB (vN.exe.pdb / vN.dll.pdb, present beside them) in the CodeView record.
+With SCENARIO names, steps 2 to 6 check only those scenarios (the rebuild still compares every file).
 Prints one line per mismatch and exits 1 if there was any.
 """
 import json
 import os
+
+import pefile
 import shutil
 import subprocess
 import sys
@@ -132,6 +138,35 @@ def check_symbols_and_changes(bin_dir, name, expect):
                          f"expect.json says {sorted(functions[key])}")
 
 
+IMAGE_DLLCHARACTERISTICS_GUARD_CF = 0x4000
+IMAGE_GUARD_CF_INSTRUMENTED = 0x100
+
+
+def check_msvc_images(bin_dir, name, expect):
+    if expect.get("toolchain") != "msvc":
+        return
+    for arch, kinds in expect["architectures"].items():
+        for kind in kinds:
+            for version in ("v1", "v2"):
+                path = bin_dir / arch / name / f"{version}.{kind}"
+                where = f"msvc: {arch}/{name}/{version}.{kind}"
+                pe = pefile.PE(str(path))
+                if pe.FILE_HEADER.PointerToSymbolTable or pe.FILE_HEADER.NumberOfSymbols:
+                    fail(f"{where} has a COFF symbol table ({pe.FILE_HEADER.NumberOfSymbols} symbols)")
+                if not pe.OPTIONAL_HEADER.DllCharacteristics & IMAGE_DLLCHARACTERISTICS_GUARD_CF:
+                    fail(f"{where} lacks the GUARD_CF DLL characteristic")
+                config = getattr(pe, "DIRECTORY_ENTRY_LOAD_CONFIG", None)
+                if (config is None or not config.struct.GuardFlags & IMAGE_GUARD_CF_INSTRUMENTED
+                        or not config.struct.GuardCFFunctionCount):
+                    fail(f"{where} has no instrumented Control Flow Guard function table in its load config")
+                names = [d.entry.PdbFileName.rstrip(b"\0").decode() for d in getattr(pe, "DIRECTORY_ENTRY_DEBUG", [])
+                         if d.entry is not None and hasattr(d.entry, "PdbFileName")]
+                if names != [f"{version}.{kind}.pdb"]:
+                    fail(f"{where} names the PDB {names}, expected {version}.{kind}.pdb")
+                if not (bin_dir / arch / name / f"{version}.{kind}.pdb").is_file():
+                    fail(f"{where} has no {version}.{kind}.pdb beside it")
+
+
 def main(args):
     bin_dir = Path(args[args.index("--bin") + 1]).resolve() if "--bin" in args else HERE / "bin"
     for tool, package in (("wine", "wine"), ("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"),
@@ -141,11 +176,13 @@ def main(args):
             sys.exit(f"check.py: '{tool}' is missing; install the Debian package '{package}'")
     if "--no-rebuild" not in args:
         check_rebuild(bin_dir)
-    expects = list(scenarios())
+    only = [a for i, a in enumerate(args) if not a.startswith("--") and (i == 0 or args[i - 1] != "--bin")]
+    expects = [(name, expect) for name, expect in scenarios() if not only or name in only]
     check_stdout(bin_dir, expects)
     for name, expect in expects:
         check_probes(bin_dir, name, expect)
         check_symbols_and_changes(bin_dir, name, expect)
+        check_msvc_images(bin_dir, name, expect)
         print(f"checked {name}")
     print(f"{len(expects)} scenarios, {len(failures)} mismatches")
     sys.exit(1 if failures else 0)

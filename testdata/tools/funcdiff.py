@@ -3,8 +3,9 @@
 
     funcdiff.py OLD NEW [--driver] [--all] [--show]
 
-OLD and NEW are two images of the same architecture (a mingw-w64 EXE/DLL with COFF symbols, or an lld-link
-ARM64 DLL with its PDB next to it). Prints JSON: {"changed": [...], "new": [...], "deleted": [...],
+OLD and NEW are two images of the same architecture (a mingw-w64 EXE/DLL with COFF symbols, an lld-link
+ARM64 DLL with its PDB next to it as vN.pdb, or an MSVC-ABI image of any architecture with its PDB next to it
+as vN.exe.pdb / vN.dll.pdb). Prints JSON: {"changed": [...], "new": [...], "deleted": [...],
 "unchanged": [...]} for the functions of the scenario's library sources (--driver adds main.c's functions, --all
 every function, runtime included; --show prints the normalised differences of changed functions).
 
@@ -16,6 +17,13 @@ disassembled (objdump / llvm-objdump) and every address in it is replaced by wha
   - anything else (string and float literals, jump tables), by its contents: a table of 32-bit entries that
     lead into a function (absolute, or relative to the table) is rendered as those targets, other data as
     bytes up to the next address any code refers to (a C string up to its NUL, other data without trailing zeros).
+In PDB images a function is an S_GPROC32/S_LPROC32 (its code size covers clang's catch and cleanup funclets),
+or a public marked as a function that no procedure covers (hand-written assembly), ending where the next
+function or its object's section contribution ends; SEH filters and __finally blocks, which clang emits as
+procedures of their own (?filt$0@0@parent@@, ?fin$0@0@parent@@), are fragments of their parent. Functions count
+as the scenario's when their object is not main.obj or one of the MSVC support objects (loadcfg, crtdata).
+A table of 32-bit image-relative offsets (cl.exe's switch tables, read through __ImageBase) is rendered as
+its targets like the other tables.
 Limits: anonymous data has no size in an image, so its extent is a guess; an access such as table[i - 1]
 (an address just before a symbol) is read as whatever bytes lie there. Good enough for the samples' own
 functions, which check.py holds to expect.json; not meant for arbitrary binaries.
@@ -31,6 +39,8 @@ from pathlib import Path
 import pefile
 
 FRAGMENT = re.compile(r"^(.*?)(?:\.(cold|part\.\d+))$")
+SEH_FUNCLET = re.compile(r"^\?(filt|fin)\$(\d+)@\d+@(.+)@@$")      # clang's SEH filter / __finally procedures
+MSVC_SUPPORT_OBJECTS = {"loadcfg.obj", "crtdata.obj"}             # testdata/common/msvc, not the scenario's
 
 
 class Image:
@@ -44,12 +54,16 @@ class Image:
         self.data = {}        # address -> name
         self.imports = {}     # IAT slot address -> "dll!function"
         self.section_symbols = []
+        self.code_names = {}  # address -> public name of code that is no function of ours (PDB images)
         for entry in getattr(self.pe, "DIRECTORY_ENTRY_IMPORT", []):
             for imp in entry.imports:
                 name = imp.name.decode() if imp.name else f"#{imp.ordinal}"
                 self.imports[imp.address] = f"{entry.dll.decode().lower()}!{name}"
-        if self.machine == "arm64":
-            self._read_pdb()
+        msvc_pdb = Path(str(self.path) + ".pdb")   # the MSVC-ABI family: v1.dll.pdb beside v1.dll
+        if msvc_pdb.exists():
+            self._read_pdb(msvc_pdb)
+        elif self.machine == "arm64":
+            self._read_pdb(self.path.with_suffix(".pdb"))
         else:
             self._read_coff_symbols()
         self._index()
@@ -98,12 +112,24 @@ class Image:
             text_end = self.base + self.pe.sections[0].VirtualAddress + self.pe.sections[0].Misc_VirtualSize
             f[1] = starts[i] if i < len(starts) else text_end
 
-    def _read_pdb(self):
-        pdb = self.path.with_suffix(".pdb")
-        text = subprocess.run(["llvm-pdbutil", "dump", "--symbols", "--globals", "--publics", str(pdb)],
-                              check=True, capture_output=True, text=True).stdout
+    def _read_pdb(self, pdb):
+        text = subprocess.run(["llvm-pdbutil", "dump", "--symbols", "--globals", "--publics", "--section-contribs",
+                               str(pdb)], check=True, capture_output=True, text=True).stdout
         lines = text.splitlines()
+        modules, module = {}, None
+        public_functions = []
+        contributions = []   # (start, end, module index) of code contributions
         for i, line in enumerate(lines):
+            m = re.match(r"^\s*Mod (\d+) \| `(.*)`:", line)
+            if m:
+                module = int(m[1])
+                modules[module] = re.split(r"[\\/]", m[2])[-1]
+                continue
+            m = re.match(r"^\s*SC\[\.text\]\s+\| mod = (\d+), (\w{4}):(\d+), size = (\d+)", line)
+            if m and int(m[4]):
+                start = self.section_va(int(m[2])) + int(m[3])
+                contributions.append((start, start + int(m[4]), int(m[1])))
+                continue
             m = re.search(r"\| (S_GPROC32|S_LPROC32|S_GDATA32|S_LDATA32|S_PUB32) \[size = \d+\] `(.*)`$", line)
             if not m or i + 1 >= len(lines):
                 continue
@@ -114,9 +140,29 @@ class Image:
             address = self.section_va(int(a[1])) + int(a[2])
             if m[1].endswith("PROC32"):
                 size = int(re.search(r"code size = (\d+)", detail)[1])
-                self.functions[(m[2], "")] = [address, address + size, "lib"]
-            elif m[1] != "S_PUB32" or "flags = function" not in detail:
+                source = modules.get(module)
+                own = None if source in MSVC_SUPPORT_OBJECTS else source
+                funclet = SEH_FUNCLET.match(m[2])
+                key = (funclet[3], f"{funclet[1]}${funclet[2]}") if funclet else (m[2], "")
+                self.functions[key] = [address, address + size, own]
+            elif m[1] == "S_PUB32" and "flags = function" in detail:
+                public_functions.append((address, m[2]))
+                self.code_names.setdefault(address, m[2])   # e.g. an import thunk: jmp [__imp_name]
+            else:
                 self.data.setdefault(address, m[2])
+        # Hand-written assembly has a public but no procedure: a function up to the next function or the end of
+        # its object's contribution. (Import thunks are publics of import modules: no scenario object.)
+        starts = sorted(f[0] for f in self.functions.values()) + [address for address, _ in public_functions]
+        for address, name in public_functions:
+            if any(f[0] <= address < f[1] for f in self.functions.values()):
+                continue
+            owner = next((c for c in contributions if c[0] <= address < c[1]), None)
+            source = modules.get(owner[2]) if owner else None
+            if not source or not source.endswith(".obj") or source in MSVC_SUPPORT_OBJECTS:
+                continue
+            end = min([s for s in starts if s > address] + [owner[1]])
+            name = re.sub(r"^_|@\d+$", "", name) if self.machine == "x86" else name
+            self.functions[(name, "")] = [address, end, source]
 
     def _index(self):
         # Anchors: named data, plus every section start (and, for mingw, every section symbol, which marks
@@ -145,6 +191,11 @@ class Image:
             return f"[fn {name}{'.' + fragment if fragment else ''}+{offset:#x}]"
         if address in self.data:
             return f"[data {self._data_name(address)}]"
+        if address in self.code_names:
+            return f"[code {self.code_names[address]}]"
+        thunk = self._x86_eh_handler_thunk(address, boundaries, depth)
+        if thunk:
+            return thunk
         i = bisect.bisect_right(self.anchors, address) - 1
         if i >= 0 and self.anchors[i] in self.data and address - self.anchors[i] < 256:
             return f"[data {self.data[self.anchors[i]]}+{address - self.anchors[i]:#x}]"
@@ -161,6 +212,19 @@ class Image:
         size = max(1, min(16, following - address))
         return re.sub(r"\.\d+(?=\.|$)", ".N", name) + "=" + self.read(address, size).rstrip(b"\0").hex()
 
+    def _x86_eh_handler_thunk(self, address, boundaries, depth):
+        """x86 MSVC C++ EH: a function registers __ehhandler$<function>, a thunk after the functions
+        (mov eax, offset <FuncInfo>; jmp __CxxFrameHandler3). Rendered by its jump target; the FuncInfo (handler
+        tables, which hold absolute addresses) is not compared, as no architecture's handler tables are: this
+        normaliser compares code and the data that code reads."""
+        if self.machine != "x86" or depth:
+            return None
+        code = self.read(address, 10)
+        if len(code) == 10 and code[0] == 0xB8 and code[5] == 0xE9:
+            target = (address + 10 + int.from_bytes(code[6:10], "little", signed=True)) & 0xFFFFFFFF
+            return f"[eh handler thunk: jmp {self.describe(target, boundaries, depth=1)}]"
+        return None
+
     def _contents(self, address, boundaries, depth):
         j = bisect.bisect_right(boundaries, address)
         limit = min(boundaries[j] if j < len(boundaries) else self.end, address + 64)
@@ -169,17 +233,21 @@ class Image:
         pointer = int.from_bytes(data[:width], "little") if len(data) >= width else 0
         if self.base <= pointer < self.end and not depth:   # a pointer cell, e.g. mingw's .refptr.name
             return "pointer to " + self.describe(pointer, boundaries, depth=1)
-        table = []
-        for k in range(0, len(data) - 3, 4):
-            entry = int.from_bytes(data[k:k + 4], "little")
-            relative = (address + int.from_bytes(data[k:k + 4], "little", signed=True)) & 0xFFFFFFFFFFFFFFFF
-            hit = self.function_at(entry) if self.machine == "x86" else self.function_at(relative)
-            if not hit:
-                break
-            (name, fragment), offset = hit
-            table.append(f"{name}{'.' + fragment if fragment else ''}+{offset:#x}")
-        if len(table) >= 2:
-            return "table " + ",".join(table)
+        # A table of 32-bit entries that lead into functions: absolute addresses (x86), offsets relative to the
+        # table (gcc x64, clang x64), or image-relative offsets (cl.exe x64).
+        for kind in (("absolute",) if self.machine == "x86" else ("relative", "image-relative")):
+            table = []
+            for k in range(0, len(data) - 3, 4):
+                entry = int.from_bytes(data[k:k + 4], "little", signed=kind == "relative")
+                target = {"absolute": entry, "relative": (address + entry) & 0xFFFFFFFFFFFFFFFF,
+                          "image-relative": self.base + entry}[kind]
+                hit = self.function_at(target)
+                if not hit:
+                    break
+                (name, fragment), offset = hit
+                table.append(f"{name}{'.' + fragment if fragment else ''}+{offset:#x}")
+            if len(table) >= 2:
+                return "table " + ",".join(table)
         string = re.match(rb"[\x20-\x7e\t\n\r]+\0", data)
         if string:
             return repr(string[0].decode())
@@ -214,12 +282,22 @@ def split_fragment(name):
 # --- disassembly and normalisation -----------------------------------------------------------------------
 
 def disassemble(image):
-    """Returns {address: text} for every instruction in every executable section."""
+    """Returns {address: text} for every instruction in every executable section. x86/x64 images with a PDB
+    (the MSVC-ABI family) are disassembled function by function: clang puts x64 jump tables into .text after
+    a function, and a linear sweep through such a table can run past the start of the next function."""
     if image.machine == "arm64":
-        cmd = ["llvm-objdump", "-d", "--no-show-raw-insn", str(image.path)]
-    else:
-        tool = "x86_64-w64-mingw32-objdump" if image.machine == "x64" else "i686-w64-mingw32-objdump"
-        cmd = [tool, "-d", "-z", "-M", "intel", "--no-show-raw-insn", str(image.path)]
+        return objdump(["llvm-objdump", "-d", "--no-show-raw-insn", str(image.path)])
+    tool = "x86_64-w64-mingw32-objdump" if image.machine == "x64" else "i686-w64-mingw32-objdump"
+    cmd = [tool, "-d", "-z", "-M", "intel", "--no-show-raw-insn", str(image.path)]
+    if not image.code_names:
+        return objdump(cmd)
+    insns = {}
+    for start, end, _ in image.functions.values():
+        insns.update(objdump(cmd + [f"--start-address={start:#x}", f"--stop-address={end:#x}"]))
+    return insns
+
+
+def objdump(cmd):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     insns = {}
     for line in out.splitlines():
@@ -241,6 +319,39 @@ def referenced_addresses(image, text):
         if image.base <= value < image.end:
             found.append((m.start(), m.end(), value))
     return found
+
+
+IMAGE_RELATIVE_INDEX = re.compile(r"\[(\w+)\+\w+\*\d\+0x([0-9a-f]+)\]")
+
+
+def normalise_x86_body(image, body, boundaries):
+    """x86/x64 instructions of one function. cl.exe's switch: a register loaded with __ImageBase
+    (lea r8,[rip+...] naming the image base), then [r8+rax*4+RVA] reads a table of image-relative offsets:
+    the RVA is rendered as that table's targets, and the table itself (placed right after the function's code,
+    so inside a function that has no procedure record) is not decoded as instructions."""
+    out, image_base_registers, table_at = [], set(), None
+    for address, text in body:
+        if table_at is not None and address >= table_at:
+            break
+        plain = re.sub(r"\s+<[^>]*>", "", text)
+        m = re.match(r"lea\s+(\w+),\[rip\+0x[0-9a-f]+\]\s+#\s*(?:0x)?([0-9a-f]+)", plain)
+        if m and int(m[2], 16) == image.base:
+            image_base_registers.add(m[1])
+            out.append(f"lea {m[1]},[__ImageBase]")
+            continue
+        index = IMAGE_RELATIVE_INDEX.search(plain)
+        if index and index[1] in image_base_registers:
+            table = image.base + int(index[2], 16)
+            if any(a == table for a, _ in body):
+                table_at = table
+            rendered = "[literal " + image._contents(table, boundaries, 0) + "]"
+            out.append(plain[:index.start(2) - 2] + rendered + "]" + plain[index.end():])
+            continue
+        destination = re.match(r"\w+\s+(\w+),", plain)
+        if destination:
+            image_base_registers.discard(destination[1])
+        out.append(normalise_x86(image, text, boundaries))
+    return out
 
 
 def normalise_x86(image, text, boundaries):
@@ -320,7 +431,7 @@ def function_bodies(image):
         if image.machine == "arm64":
             bodies[key] = normalise_arm64(image, body, boundaries)
         else:
-            bodies[key] = [normalise_x86(image, text, boundaries) for _, text in body]
+            bodies[key] = normalise_x86_body(image, body, boundaries)
     return bodies
 
 

@@ -8,18 +8,23 @@ library functions use only statically initialised globals and do not call the C 
 result are C ints (32-bit, signed) passed as the platform's C calling convention does: x86 cdecl (stack),
 x64 Microsoft (rcx, rdx, r8, r9), ARM64 AAPCS64 (w0-w7). Every call starts from a freshly mapped image.
 Imports are bound to stubs; only the functions in STUBS are implemented (anything else stops the probe).
+On x86, fs points at a thread information block (exception list empty, stack bounds, self pointer), so a function
+with an MSVC exception-handling frame (which links a record into fs:[0] on entry) runs its normal path.
 """
 import struct
 import sys
 
 import pefile
 from unicorn import Uc, UcError, UC_ARCH_X86, UC_ARCH_ARM64, UC_MODE_32, UC_MODE_64, UC_MODE_ARM, UC_HOOK_CODE
-from unicorn.x86_const import (UC_X86_REG_EAX, UC_X86_REG_EIP, UC_X86_REG_ESP, UC_X86_REG_RAX, UC_X86_REG_RCX,
-                               UC_X86_REG_RDX, UC_X86_REG_RIP, UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_RSP)
+from unicorn.x86_const import (UC_X86_REG_EAX, UC_X86_REG_EIP, UC_X86_REG_ESP, UC_X86_REG_FS, UC_X86_REG_GDTR,
+                               UC_X86_REG_CS, UC_X86_REG_DS, UC_X86_REG_ES, UC_X86_REG_SS,
+                               UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RIP, UC_X86_REG_R8,
+                               UC_X86_REG_R9, UC_X86_REG_RSP)
 from unicorn.arm64_const import UC_ARM64_REG_X0, UC_ARM64_REG_LR, UC_ARM64_REG_PC, UC_ARM64_REG_SP
 
 STACK, STACK_SIZE = 0x70000000, 0x100000
 STUBS_AT, RETURN_AT = 0x60000000, 0x60010000
+TIB_AT, GDT_AT = 0x60018000, 0x6001F000   # x86 only, inside the stub mapping
 
 
 def lstrlen_a(read_string, args):
@@ -87,6 +92,7 @@ def call(dll_path, function, args):
 
     sp = STACK + STACK_SIZE - 0x1000
     if machine == "x86":
+        map_thread_information_block(uc)
         frame = struct.pack(f"<I{len(args)}i", RETURN_AT, *args)
         sp -= len(frame)
         uc.mem_write(sp, frame)
@@ -111,6 +117,26 @@ def call(dll_path, function, args):
         raise ProbeError(f"{function} in {dll_path} did not return within 1,000,000 instructions")
     value = uc.reg_read(result_register(machine)) & 0xFFFFFFFF
     return value - (1 << 32) if value & 0x80000000 else value
+
+
+def map_thread_information_block(uc):
+    """x86: a GDT with flat 32-bit code and data segments (cs, ds, es, ss: loading a GDT makes unicorn reload the
+    segment registers from it) and a data segment over the TIB in fs."""
+    tib = struct.pack("<III", 0xFFFFFFFF, STACK + STACK_SIZE, STACK) + bytes(12) + struct.pack("<I", TIB_AT)
+    uc.mem_write(TIB_AT, tib)
+
+    def descriptor(base, limit, access, flags):
+        return ((limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (access << 40) | (((limit >> 16) & 0xF) << 48)
+                | (flags << 52) | ((base >> 24) << 56))
+    # access: present, ring 0, 0x92 read/write data, 0x9A execute/read code; flags: 0x4 32-bit, 0xC also 4 KiB units
+    gdt = [0, descriptor(TIB_AT, 0xFFF, 0x92, 0x4), descriptor(0, 0xFFFFF, 0x92, 0xC),
+           descriptor(0, 0xFFFFF, 0x9A, 0xC)]
+    uc.mem_write(GDT_AT, struct.pack(f"<{len(gdt)}Q", *gdt))
+    uc.reg_write(UC_X86_REG_GDTR, (0, GDT_AT, 8 * len(gdt) - 1, 0))
+    uc.reg_write(UC_X86_REG_CS, 0x18)
+    for register in (UC_X86_REG_DS, UC_X86_REG_ES, UC_X86_REG_SS):
+        uc.reg_write(register, 0x10)
+    uc.reg_write(UC_X86_REG_FS, 0x08)
 
 
 def result_register(machine):

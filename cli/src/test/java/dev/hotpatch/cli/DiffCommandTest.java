@@ -2,6 +2,7 @@ package dev.hotpatch.cli;
 
 import dev.hotpatch.testsupport.ExternalTools;
 import dev.hotpatch.testsupport.Json;
+import dev.hotpatch.testsupport.KnownGaps;
 import dev.hotpatch.testsupport.RepoPaths;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,7 @@ class DiffCommandTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("pairs")
     void exitCodeIsTheVerdictOfTheExpectationAndJsonTellsWhatTheTextTells(Pair pair) {
+        KnownGaps.skipIfKnown(pair.scenario(), KnownGaps.DIFFER, pair.arch());
         Result text = run("diff", pair.v1().toString(), pair.v2().toString());
         assertEquals(pair.expectedExit(), text.exit(), text.err() + text.out());
         assertEquals("", text.err());
