@@ -233,6 +233,19 @@ int hp_apply_fixup(uint16_t machine, const hp_tables *t, uint32_t j, uint8_t *me
     return HP_OK;
 }
 
+int hp_fixup_bytes(uint16_t machine, const hp_tables *t, uint32_t j, const uint8_t *mem, size_t mem_size,
+                   uint64_t patch_load, uint64_t base_load, uint8_t out[8], uint8_t out_pair[4], hp_error *err) {
+    hp_fixup x;
+    hp_tables_fixup(t, j, &x);
+    int pair = x.kind == HP_FIX_ARM64_ADRP_ADD || x.kind == HP_FIX_ARM64_ADRP_LDST;
+    uint32_t width = hp_fixup_width(machine, x.kind);
+    if ((uint64_t) x.site_rva + (pair ? x.pair_offset + 4u : width) > mem_size)
+        return hp_fail(err, HP_EFORMAT, "fixup_record[%u].site_rva: 0x%x is outside the mapped patch (0x%llx bytes)",
+                       j, x.site_rva, (unsigned long long) mem_size);
+    return compute(machine, t, j, &x, patch_load, base_load, mem + x.site_rva,
+                   pair ? mem + x.site_rva + x.pair_offset : 0, out, out_pair, err);
+}
+
 int hp_apply_fixups(uint16_t machine, const hp_tables *t, uint8_t *mem, size_t mem_size, uint64_t patch_load,
                     uint64_t base_load, hp_error *err) {
     for (uint32_t j = 0; j < t->fixup_count; j++) {

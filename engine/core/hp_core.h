@@ -209,6 +209,14 @@ int hp_map_relocate(const hp_pe *patch, uint8_t *mem, size_t mem_size, uint64_t 
 int hp_apply_fixup(uint16_t machine, const hp_tables *t, uint32_t j, uint8_t *mem, size_t mem_size,
                    uint64_t patch_load, uint64_t base_load, hp_error *err);
 
+/*
+ * The bytes fixup j must have in the mapped patch, computed from the bytes there now without writing them:
+ * out gets the site's width of bytes, out_pair (ADRP pairs) the pair instruction. For the integrity check after
+ * writing: the computation is idempotent (ARM64 kinds replace whole immediate fields).
+ */
+int hp_fixup_bytes(uint16_t machine, const hp_tables *t, uint32_t j, const uint8_t *mem, size_t mem_size,
+                   uint64_t patch_load, uint64_t base_load, uint8_t out[8], uint8_t out_pair[4], hp_error *err);
+
 /* Every fixup of the table, in table order. */
 int hp_apply_fixups(uint16_t machine, const hp_tables *t, uint8_t *mem, size_t mem_size, uint64_t patch_load,
                     uint64_t base_load, hp_error *err);
