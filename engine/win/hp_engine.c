@@ -135,10 +135,11 @@ static void close_threads(run *r) {
  * unknown: the attempt must not write. No allocation from here on.
  */
 static void suspend(run *r) {
+    /* all suspensions first, then the contexts: the threads stop in parallel, not one after another */
+    for (uint32_t i = 0; i < r->thread_count; i++) r->threads[i].suspended = SuspendThread(r->threads[i].h) != (DWORD) -1;
     for (uint32_t i = 0; i < r->thread_count; i++) {
         thread_info *t = &r->threads[i];
         t->ip = t->sp = 0;
-        t->suspended = SuspendThread(t->h) != (DWORD) -1;
         CONTEXT c;
         hp_zero(&c, sizeof c);
         c.ContextFlags = CONTEXT_CONTROL;

@@ -7,7 +7,8 @@
  *   hpinject status PID
  *
  * Prints the engine's answer and timing, and exits with the engine's result: 0 done and checked; 5 verification
- * failed; 6 not safe now; 1 other failure (in each failure case nothing was written); 2 usage.
+ * failed; 6 not safe now; 1 other failure (in each failure case nothing was written); 2 usage. The last line is
+ * always "@result N" with the same number, for callers that cannot rely on an exit code (Wine).
  */
 #include <windows.h>
 #include <tlhelp32.h>
@@ -40,6 +41,7 @@ static int fail(int code, const char *fmt, ...) {
     WriteFile(e, "hpinject: ", 10, &n, NULL);
     WriteFile(e, buf, (DWORD) lstrlenA(buf), &n, NULL);
     WriteFile(e, "\n", 1, &n, NULL);
+    outf("@result %d\n", code);
     return code;
 }
 
@@ -143,6 +145,7 @@ static int inject(int argc, WCHAR **argv) {
     outf("@timing total_us=%llu engine_us=%llu suspended_us=%llu threads=%u attempts=%u\n",
          (unsigned long long) total, (unsigned long long) q.engine_us, (unsigned long long) q.suspended_us,
          q.threads, q.attempts);
+    outf("@result %u\n", q.result);
     return (int) q.result;
 }
 
