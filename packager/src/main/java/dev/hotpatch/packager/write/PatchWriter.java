@@ -67,6 +67,15 @@ public final class PatchWriter {
         public static Options first() {
             return new Options(1, 0, true);
         }
+
+        /**
+         * Whether the patch supersedes earlier ones (some sequence number in [minSequence, sequence)); it is then
+         * CUMULATIVE (docs/format.md 7.2): every patch is made from the unpatched base to a newer build, so it
+         * carries every change of the builds before it.
+         */
+        public boolean supersedes() {
+            return sequence > 1 && minSequence < sequence;
+        }
     }
 
     private final PeImage base;
@@ -243,7 +252,8 @@ public final class PatchWriter {
         // The hot-patch tables, then the load config that points at them.
         HotPatchTables tables = new HotPatchTables(
                 new HotPatchHeader(options.sequence(), options.minSequence(),
-                        HotPatchHeader.machineFlag(base.machine().code()) | (options.canRollBack() ? HotPatchHeader.CAN_ROLL_BACK : 0)),
+                        HotPatchHeader.machineFlag(base.machine().code()) | (options.canRollBack() ? HotPatchHeader.CAN_ROLL_BACK : 0)
+                                | (options.supersedes() ? HotPatchHeader.CUMULATIVE : 0)),
                 new HotPatchBase(base.fileHeader().timeDateStamp(), base.optionalHeader().checkSum(),
                         base.optionalHeader().sizeOfImage(), base.machine().code(), CanonicalBaseHash.sha256(base), baseName),
                 records, dataFixups);
