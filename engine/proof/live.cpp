@@ -8,7 +8,8 @@
 // For x < 0 every build throws, so that an exception passes through whichever compute() runs and is caught
 // by the unchanged caller. Prints "pid N" (the Windows process id), then a line every 50 ms:
 //   tick v1=A v2=B v3=C v4=D other=E caught=F missed=G
-// and runs for the number of seconds given as its argument (default 60).
+// It runs for the number of seconds given as its first argument (default 60), or until the file named by its
+// second argument exists (a Windows path).
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,8 +63,10 @@ int main(int argc, char **argv) {
     fflush(stdout);
     HANDLE threads[4];
     for (int i = 0; i < 4; i++) threads[i] = CreateThread(NULL, 0, worker, (void *) (UINT_PTR) (i + 1), 0, NULL);
+    const char *stop_file = argc > 2 ? argv[2] : NULL;
     for (int t = 0; t < seconds * 20; t++) {
         Sleep(50);
+        if (stop_file && GetFileAttributesA(stop_file) != INVALID_FILE_ATTRIBUTES) break;
         printf("tick v1=%lld v2=%lld v3=%lld v4=%lld other=%lld caught=%lld missed=%lld\n", counts[0], counts[1],
                counts[2], counts[3], counts[4], caught, missed);
         fflush(stdout);

@@ -28,6 +28,7 @@ typedef struct applied {
     uint8_t *mem;           /* PatchLoad */
     size_t mem_size;
     void *function_table;   /* registered .pdata, or NULL */
+    int retired;            /* rolled back or replaced: no trampoline leads to it, but a thread may still run in it */
 } applied;
 
 static applied state[MAX_APPLIED];
@@ -262,7 +263,7 @@ static int find_base(run *r, const hp_tables *t, uint8_t **base, uint32_t *base_
 
 static applied *applied_for(const uint8_t *base) {
     for (int i = 0; i < MAX_APPLIED; i++)
-        if (state[i].used && state[i].base == base) return &state[i];
+        if (state[i].used && !state[i].retired && state[i].base == base) return &state[i];
     return NULL;
 }
 
@@ -451,9 +452,9 @@ static void unmap(applied *a) {
 /* ---- the switch (step 8 and 9, rollback steps 1 to 4, and 7.2) ---------------------------------------- */
 
 /*
- * With the other threads suspended: checks that no thread is inside a site of the new patch (or, with old,
- * in the old patch or inside its sites), that every site holds what it must, then restores old's sites and
- * writes the new trampolines, reads every written site back, and resumes. Either patch may be NULL (apply
+ * With the other threads suspended: checks that no thread is inside a site of the new patch or of the old one,
+ * that every site holds what it must, then restores old's sites and writes the new trampolines, reads every
+ * written site back, and resumes. A thread may still be running old's code: old stays mapped (retired). Either patch may be NULL (apply
  * without replacement; rollback). Returns HP_OK, or an HP_E* code with r->err set and nothing written, or 6 for
  * "not now" after the bounded retries.
  */
@@ -473,7 +474,6 @@ static int switch_sites(run *r, const applied *next, const uint8_t (*tramps)[16]
             if (th->unknown) busy_what = "unknown";
             else if (next && ip_in_sites(&next->t, next->base, th->ip, &busy_fn)) busy_what = "new";
             else if (old && ip_in_sites(&old->t, old->base, th->ip, &busy_fn)) busy_what = "old";
-            else if (old && thread_in_patch(th, old)) busy_what = "patch";
             if (busy_what) busy_thread = th->id;
         }
         if (busy_what) {
@@ -484,11 +484,6 @@ static int switch_sites(run *r, const applied *next, const uint8_t (*tramps)[16]
                 if (busy_what[0] == 'u')
                     return hp_fail(&r->err, NOT_NOW, "not safe now: thread %u could not be suspended and read through "
                                    "%u attempts", (unsigned) busy_thread, ATTEMPTS);
-                if (busy_what[0] == 'p') {
-                    return hp_fail(&r->err, NOT_NOW, "not safe now: thread %u kept running code of the applied patch "
-                                   "(sequence %u) or held an address in it on its stack through %u attempts",
-                                   (unsigned) busy_thread, old->t.sequence, ATTEMPTS);
-                }
                 hp_tables_function(&a->t, busy_fn, &f);
                 return hp_fail(&r->err, NOT_NOW, "not safe now: thread %u stayed inside the bytes the trampoline of "
                                "function %s overwrites through %u attempts", (unsigned) busy_thread,
@@ -605,6 +600,27 @@ static int switch_sites(run *r, const applied *next, const uint8_t (*tramps)[16]
     return hp_fail(&r->err, NOT_NOW, "not safe now");
 }
 
+/*
+ * Unmaps the retired patches no thread can still be running: with the other threads suspended, none has its
+ * instruction pointer in the patch or an address into it on its stack (thread_in_patch). A patch that is still
+ * busy stays mapped, its unwind data registered, until a later request finds it idle.
+ */
+static void reclaim_retired(run *r) {
+    int any = 0;
+    for (int i = 0; i < MAX_APPLIED; i++) any |= state[i].used && state[i].retired;
+    if (!any) return;
+    suspend(r);
+    int idle[MAX_APPLIED];
+    for (int i = 0; i < MAX_APPLIED; i++) {
+        idle[i] = state[i].used && state[i].retired;
+        for (uint32_t k = 0; idle[i] && k < r->thread_count; k++)
+            idle[i] = !r->threads[k].unknown && !thread_in_patch(&r->threads[k], &state[i]);
+    }
+    resume(r);
+    for (int i = 0; i < MAX_APPLIED; i++)
+        if (idle[i]) unmap(&state[i]);
+}
+
 /* ---- requests ------------------------------------------------------------------------------------------ */
 
 static int result_of(int code) {
@@ -701,9 +717,9 @@ static int apply(run *r) {
     utf8_of(a.patch_path, patch, sizeof patch);
     if (old) {
         say(r, "replaced patch %u of %s with patch %u", old->t.sequence, module, a.t.sequence);
-        unmap(old); /* no thread ran in it or held an address in it on its stack when it was switched off */
+        old->retired = 1; /* unmapped by reclaim_retired once no thread runs in it */
     }
-    applied *slot = old ? old : applied_for(NULL);
+    applied *slot = NULL;
     for (int i = 0; !slot && i < MAX_APPLIED; i++)
         if (!state[i].used) slot = &state[i];
     if (!slot) { /* cannot happen before MAX_APPLIED modules are patched */
@@ -726,7 +742,8 @@ static int rollback(run *r) {
     int rc = load_patch(r, r->req->patch, NULL, 0, &file);
     applied *a = NULL;
     for (int i = 0; !rc && i < MAX_APPLIED && !a; i++)
-        if (state[i].used && state[i].file_size == file.file_size && hp_equal(state[i].file, file.file, file.file_size))
+        if (state[i].used && !state[i].retired && state[i].file_size == file.file_size &&
+            hp_equal(state[i].file, file.file, file.file_size))
             a = &state[i];
     if (!rc && !a)
         rc = hp_fail(&r->err, HP_EFORMAT, "patch %u is not applied in this process (only the applied patch of a module "
@@ -742,7 +759,7 @@ static int rollback(run *r) {
     utf8_of(a->module, module, sizeof module);
     say(r, "rolled back patch %u of %s: original bytes restored and checked", a->t.sequence, module);
     say(r, "@rolled_back sequence=%u module=%s", a->t.sequence, module);
-    unmap(a);
+    a->retired = 1; /* unmapped by reclaim_retired once no thread runs in it */
     return HP_OK;
 }
 
@@ -754,6 +771,14 @@ static int status(run *r) {
         char module[MAX_PATH * 3], patch[HP_PATH_CHARS * 3];
         utf8_of(a->module, module, sizeof module);
         utf8_of(a->patch_path, patch, sizeof patch);
+        if (a->retired) {
+            say(r, "%s at 0x%llx: patch %u (%s) is no longer applied; still mapped at 0x%llx while a thread may run in "
+                "it", module, (unsigned long long) (uintptr_t) a->base, a->t.sequence, patch,
+                (unsigned long long) (uintptr_t) a->mem);
+            say(r, "@retired sequence=%u module=%s base=0x%llx patch_load=0x%llx", a->t.sequence, module,
+                (unsigned long long) (uintptr_t) a->base, (unsigned long long) (uintptr_t) a->mem);
+            continue;
+        }
         say(r, "%s at 0x%llx: patch %u (%s), %u functions, mapped at 0x%llx%s%s", module,
             (unsigned long long) (uintptr_t) a->base, a->t.sequence, patch, a->t.function_count,
             (unsigned long long) (uintptr_t) a->mem, (a->t.flags & HP_FLAG_CUMULATIVE) ? ", cumulative" : "",
@@ -783,9 +808,11 @@ __declspec(dllexport) DWORD WINAPI hp_engine_request(LPVOID parameter) {
     int rc;
     if (!r.threads) rc = hp_fail(&r.err, HP_ENOMEM, "no memory for the thread list");
     else if (q->op == HP_OP_STATUS) rc = status(&r);
-    else if ((rc = list_threads(&r)) == HP_OK) rc = q->op == HP_OP_APPLY ? apply(&r)
-                                                  : q->op == HP_OP_ROLLBACK ? rollback(&r)
-                                                  : hp_fail(&r.err, HP_EFORMAT, "unknown request %u", q->op);
+    else if ((rc = list_threads(&r)) == HP_OK) {
+        rc = q->op == HP_OP_APPLY ? apply(&r) : q->op == HP_OP_ROLLBACK ? rollback(&r)
+                                               : hp_fail(&r.err, HP_EFORMAT, "unknown request %u", q->op);
+        reclaim_retired(&r);
+    }
     close_threads(&r);
     hp_free(r.threads);
     ReleaseSRWLockExclusive(&lock);
