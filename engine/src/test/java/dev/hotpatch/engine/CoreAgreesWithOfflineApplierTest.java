@@ -12,6 +12,7 @@ import dev.hotpatch.packager.write.PatchWriter;
 import dev.hotpatch.pe.PeImage;
 import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.pe.Section;
+import dev.hotpatch.testsupport.ExternalTools;
 import dev.hotpatch.testsupport.Json;
 import dev.hotpatch.testsupport.RepoPaths;
 import org.junit.jupiter.api.Test;
@@ -34,11 +35,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The engine's C core (built for Linux) computes the same bytes as the Java offline applier, the reference
- * implementation of docs/format.md, for every testdata scenario that can be patched, on x86, x64 and ARM64: the
- * patch's code and data after its own relocations and every fixup, every fixup's written bytes, every trampoline,
- * and the base's canonical SHA-256. The C driver maps the patch where the offline applier puts it (right after
- * the base's last section, at BaseLoad + delta), so the two must agree byte for byte.
+ * The engine's C core computes the same bytes as the Java offline applier, the reference implementation of
+ * docs/format.md, for every testdata scenario that can be patched, on x86, x64 and ARM64: the patch's code and
+ * data after its own relocations and every fixup, every fixup's written bytes, every trampoline (and, on Linux,
+ * the base's canonical SHA-256). The core runs twice: built for Linux with the sanitizers (host/hp_offline), and
+ * as the engine's cross compilers build it for the scenario's machine (hpcore.dll), run in unicorn
+ * (host/emulate_core.py). It maps the patch where the offline applier puts it (right after the base's last
+ * section, at BaseLoad + delta), so the two must agree byte for byte.
  */
 class CoreAgreesWithOfflineApplierTest {
 
@@ -58,7 +61,9 @@ class CoreAgreesWithOfflineApplierTest {
                     Object kinds = archs.get(arch);
                     for (String kind : List.of("dll", "exe")) {
                         if (kinds != null && Json.array(kinds).contains(kind)) {
-                            out.add(Arguments.of(s.getFileName().toString(), arch, kind));
+                            for (String build : List.of("linux", "emulated")) {
+                                out.add(Arguments.of(s.getFileName().toString(), arch, kind, build));
+                            }
                         }
                     }
                 }
@@ -67,10 +72,10 @@ class CoreAgreesWithOfflineApplierTest {
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} {2}")
+    @ParameterizedTest(name = "{0} {1} {2} {3}")
     @MethodSource("scenarios")
-    void sameBytesAsOfflineApply(String scenario, String arch, String kind, @TempDir Path tmp) throws Exception {
-        Path host = HostCore.build();
+    void sameBytesAsOfflineApply(String scenario, String arch, String kind, String build, @TempDir Path tmp)
+            throws Exception {
         Path dir = RepoPaths.testdataBin().resolve(arch).resolve(scenario);
         Path v1 = dir.resolve("v1." + kind);
         Path patchFile = tmp.resolve("patch.hpi");
@@ -89,13 +94,26 @@ class CoreAgreesWithOfflineApplierTest {
         long baseLoad = base.imageBase();
         long patchLoad = baseLoad + delta;
 
-        HostCore.Result r = HostCore.run(List.of(host.resolve("hp_offline").toString(), v1.toString(),
-                patchFile.toString(), mapped.toString(), Long.toHexString(baseLoad), Long.toHexString(patchLoad)));
-        assertEquals(0, r.exit(), () -> "hp_offline refused: " + r.stderr() + r.stdout());
+        List<String> files = List.of(v1.toString(), patchFile.toString(), mapped.toString(),
+                Long.toHexString(baseLoad), Long.toHexString(patchLoad));
+        List<String> command = new ArrayList<>();
+        if (build.equals("linux")) {
+            command.add(HostCore.build().resolve("hp_offline").toString());
+        } else {
+            command.addAll(List.of(ExternalTools.requirePythonModule("unicorn", "python3-unicorn").toString(),
+                    RepoPaths.root().resolve("engine/host/emulate_core.py").toString(),
+                    HostCore.buildEmulated().resolve(arch).resolve("hpcore.dll").toString()));
+        }
+        command.addAll(files);
+        HostCore.Result r = HostCore.run(command);
+        assertEquals(0, r.exit(), () -> build + " core refused: " + r.stderr() + r.stdout());
         byte[] mem = Files.readAllBytes(mapped);
 
-        assertTrue(r.stdout().contains("canonical_sha256 " + HexFormat.of().formatHex(CanonicalBaseHash.sha256(base))),
-                () -> "canonical SHA-256 differs: " + r.stdout());
+        if (build.equals("linux")) {
+            assertTrue(r.stdout().contains("canonical_sha256 "
+                    + HexFormat.of().formatHex(CanonicalBaseHash.sha256(base))), () -> "canonical SHA-256 differs: "
+                    + r.stdout());
+        }
 
         int compared = 0;
         for (Section s : patch.sections()) {

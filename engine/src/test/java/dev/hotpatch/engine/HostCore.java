@@ -35,6 +35,29 @@ final class HostCore {
         return built;
     }
 
+    private static Path emulated;
+
+    /**
+     * The directory holding {x86,x64,arm64}/hpcore.dll: the core as the engine's cross compilers build it, with no
+     * imports, for host/emulate_core.py (engine/host/build-emulated.sh), built once per test JVM.
+     */
+    static synchronized Path buildEmulated() throws IOException, InterruptedException {
+        if (emulated == null) {
+            ExternalTools.require("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64");
+            ExternalTools.require("i686-w64-mingw32-gcc", "gcc-mingw-w64-i686");
+            ExternalTools.require("clang", "clang");
+            ExternalTools.require("ld.lld", "lld");
+            Path engine = RepoPaths.root().resolve("engine");
+            Path out = engine.resolve("target/emulated");
+            Result r = run(List.of("bash", engine.resolve("host/build-emulated.sh").toString(), out.toString()));
+            if (r.exit != 0) {
+                throw new IllegalStateException("engine/host/build-emulated.sh failed: " + r.stderr);
+            }
+            emulated = out;
+        }
+        return emulated;
+    }
+
     record Result(int exit, String stdout, String stderr) {}
 
     static Result run(List<String> command) throws IOException, InterruptedException {
