@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the live apply engine for Windows: <out>/{x64,x86,arm64}/{hpengine.dll,hpinject.exe}, and the live
-# proof program (proof/live.cpp) in its four versions: <out>/proof/x64/live_v{1,2,3,4}.exe.
+# proof program (proof/live.cpp) in its four versions: <out>/proof/x64/live_v{1,2,3,4}.exe, and the benchmark's
+# program (proof/bench.c): <out>/proof/x64/bench_v{1,2,3}.exe.
 #
 #   engine/build.sh [out-dir]        (default out-dir: engine/bin)
 #
@@ -79,7 +80,13 @@ build_proof() {
         SOURCE_DATE_EPOCH=0 x86_64-w64-mingw32-objcopy -R '.debug_*' "live_v$v.exe"
         cp "live_v$v.exe" "$out/proof/x64/"
     done
-    echo "built proof/x64: live_v1.exe live_v2.exe live_v3.exe live_v4.exe"
+    for v in 1 2 3; do
+        x86_64-w64-mingw32-gcc -O2 -Wall -static -Wl,--no-insert-timestamp -DVERSION=$v -o "bench_v$v.exe" \
+            proof/bench.c
+        SOURCE_DATE_EPOCH=0 x86_64-w64-mingw32-objcopy -R '.debug_*' "bench_v$v.exe"
+        cp "bench_v$v.exe" "$out/proof/x64/"
+    done
+    echo "built proof/x64: live_v1.exe live_v2.exe live_v3.exe live_v4.exe bench_v1.exe bench_v2.exe bench_v3.exe"
 }
 
 build_mingw x64 x86_64-w64-mingw32 hp_dll_entry hp_inject_main

@@ -667,10 +667,13 @@ static int apply(run *r) {
     applied a;
     hp_zero(&a, sizeof a);
     uint8_t (*tramps)[16] = NULL;
+    uint64_t t0 = now_us(r);
     int rc = load_patch(r, q->patch, anchor, anchor_len, &a);
     hp_free(anchor);
+    uint64_t t_verified = now_us(r);
     hp_pe base_headers;
     if (!rc) rc = find_base(r, &a.t, &a.base, &a.base_size, a.module, &base_headers);
+    uint64_t t_base = now_us(r);
     if (!rc) rc = hp_check_sites(&base_headers, &a.t, &r->err);
     applied *old = rc ? NULL : applied_for(a.base);
     if (!rc && old) { /* step 4 and 7.2 */
@@ -706,8 +709,10 @@ static int apply(run *r) {
             rc = hp_trampoline(a.t.machine, &a.t, i, (uint64_t) (uintptr_t) a.base, (uint64_t) (uintptr_t) a.mem,
                                tramps[i], &r->err);
     }
+    uint64_t t_mapped = now_us(r);
     if (!rc) rc = switch_sites(r, &a, (const uint8_t (*)[16]) tramps, old);
     hp_free(tramps);
+    uint64_t t_switched = now_us(r);
     if (rc) {
         unmap(&a);
         return rc;
@@ -733,6 +738,9 @@ static int apply(run *r) {
     say(r, "@applied sequence=%u module=%s base=0x%llx patch_load=0x%llx functions=%u fixups=%u", a.t.sequence, module,
         (unsigned long long) (uintptr_t) a.base, (unsigned long long) (uintptr_t) a.mem, a.t.function_count,
         a.t.fixup_count);
+    say(r, "@phases verify_us=%llu base_us=%llu map_us=%llu switch_us=%llu", (unsigned long long) (t_verified - t0),
+        (unsigned long long) (t_base - t_verified), (unsigned long long) (t_mapped - t_base),
+        (unsigned long long) (t_switched - t_mapped));
     return HP_OK;
 }
 
