@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the live apply engine for Windows: <out>/{x64,x86,arm64}/{hpengine.dll,hpinject.exe}, and the live
 # proof program (proof/live.cpp) in its four versions: <out>/proof/x64/live_v{1,2,3,4}.exe, and the benchmark's
-# program (proof/bench.c): <out>/proof/x64/bench_v{1,2,3}.exe.
+# program (proof/bench.c): <out>/proof/x64/bench_v{1,2,3}.exe, and the "not safe now" program (proof/stuck.c):
+# <out>/proof/x64/stuck_v{1,2}.exe.
 #
 #   engine/build.sh [out-dir]        (default out-dir: engine/bin)
 #
@@ -86,7 +87,13 @@ build_proof() {
         SOURCE_DATE_EPOCH=0 x86_64-w64-mingw32-objcopy -R '.debug_*' "bench_v$v.exe"
         cp "bench_v$v.exe" "$out/proof/x64/"
     done
-    echo "built proof/x64: live_v1.exe live_v2.exe live_v3.exe live_v4.exe bench_v1.exe bench_v2.exe bench_v3.exe"
+    for v in 1 2; do
+        x86_64-w64-mingw32-gcc -O2 -Wall -static -Wl,--no-insert-timestamp -DVERSION=$v -o "stuck_v$v.exe" \
+            proof/stuck.c
+        SOURCE_DATE_EPOCH=0 x86_64-w64-mingw32-objcopy -R '.debug_*' "stuck_v$v.exe"
+        cp "stuck_v$v.exe" "$out/proof/x64/"
+    done
+    echo "built proof/x64: live_v{1,2,3,4}.exe bench_v{1,2,3}.exe stuck_v{1,2}.exe"
 }
 
 build_mingw x64 x86_64-w64-mingw32 hp_dll_entry hp_inject_main
