@@ -2,7 +2,7 @@
 # Builds the live apply engine for Windows: <out>/{x64,x86,arm64}/{hpengine.dll,hpinject.exe}, and the live
 # proof program (proof/live.cpp) in its four versions: <out>/proof/x64/live_v{1,2,3,4}.exe, and the benchmark's
 # program (proof/bench.c): <out>/proof/x64/bench_v{1,2,3}.exe, and the "not safe now" program (proof/stuck.c):
-# <out>/proof/x64/stuck_v{1,2}.exe.
+# <out>/proof/x64/stuck_v{1,2}.exe, and the relocated-base program (proof/relocated.c): <out>/proof/x64/relocated.exe.
 #
 #   engine/build.sh [out-dir]        (default out-dir: engine/bin)
 #
@@ -93,7 +93,10 @@ build_proof() {
         SOURCE_DATE_EPOCH=0 x86_64-w64-mingw32-objcopy -R '.debug_*' "stuck_v$v.exe"
         cp "stuck_v$v.exe" "$out/proof/x64/"
     done
-    echo "built proof/x64: live_v{1,2,3,4}.exe bench_v{1,2,3}.exe stuck_v{1,2}.exe"
+    x86_64-w64-mingw32-gcc -O2 -Wall -static -Wl,--no-insert-timestamp -o relocated.exe proof/relocated.c
+    SOURCE_DATE_EPOCH=0 x86_64-w64-mingw32-objcopy -R '.debug_*' relocated.exe
+    cp relocated.exe "$out/proof/x64/"
+    echo "built proof/x64: live_v{1,2,3,4}.exe bench_v{1,2,3}.exe stuck_v{1,2}.exe relocated.exe"
 }
 
 build_mingw x64 x86_64-w64-mingw32 hp_dll_entry hp_inject_main
