@@ -43,14 +43,15 @@ d = json.loads(sys.argv[1]); t = [f for f in d["facts"] if f["kind"] == "timing"
 assert d["ok"], d["messages"]
 p = [f for f in d["facts"] if f["kind"] == "phases"][0]
 print((int(sys.argv[2]) - int(sys.argv[3])) // 1000, t["total_us"], t["engine_us"], t["suspended_us"], t["attempts"],
-      p["verify_us"], p["base_us"], p["map_us"], sep="\t")' \
+      p["verify_us"], p["base_us"], p["map_us"], p["stop_us"], sep="\t")' \
             "$json" "$t1" "$t0" >>"$work/$patch.tsv"
         "$hp" live rollback --pid "$pid" "$work/$patch.hpi" >/dev/null
     done
     /usr/bin/python3 -c 'import statistics,sys
 rows = [list(map(int, l.split())) for l in open(sys.argv[1])]
 names = ["hotpatch live apply, wall", "injector, start to done", "engine, in the process", "threads suspended",
-         None, "engine: read and verify patch", "engine: find and hash base", "engine: map, fix up, import"]
+         None, "engine: read and verify patch", "engine: find and hash base", "engine: map, fix up, import",
+         "of the suspension: stopping"]
 print(f"{sys.argv[2]}:")
 for i, name in enumerate(names):
     if name is None:

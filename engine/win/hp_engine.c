@@ -38,6 +38,7 @@ typedef struct thread_info { HANDLE h; DWORD id; uintptr_t ip, sp; int suspended
 
 typedef struct run {
     hp_request *req;
+    uint64_t stop_us;       /* of the successful switch: time to suspend every thread and read its context */
     size_t out_len;
     hp_error err;
     LARGE_INTEGER freq;
@@ -466,6 +467,7 @@ static int switch_sites(run *r, const applied *next, const uint8_t (*tramps)[16]
         r->req->attempts = attempt;
         uint64_t t0 = now_us(r);
         suspend(r);
+        r->stop_us = now_us(r) - t0;
         uint32_t busy_fn = 0;
         const char *busy_what = NULL;
         DWORD busy_thread = 0;
@@ -738,9 +740,10 @@ static int apply(run *r) {
     say(r, "@applied sequence=%u module=%s base=0x%llx patch_load=0x%llx functions=%u fixups=%u", a.t.sequence, module,
         (unsigned long long) (uintptr_t) a.base, (unsigned long long) (uintptr_t) a.mem, a.t.function_count,
         a.t.fixup_count);
-    say(r, "@phases verify_us=%llu base_us=%llu map_us=%llu switch_us=%llu", (unsigned long long) (t_verified - t0),
-        (unsigned long long) (t_base - t_verified), (unsigned long long) (t_mapped - t_base),
-        (unsigned long long) (t_switched - t_mapped));
+    say(r, "@phases verify_us=%llu base_us=%llu map_us=%llu switch_us=%llu stop_us=%llu",
+        (unsigned long long) (t_verified - t0), (unsigned long long) (t_base - t_verified),
+        (unsigned long long) (t_mapped - t_base), (unsigned long long) (t_switched - t_mapped),
+        (unsigned long long) r->stop_us);
     return HP_OK;
 }
 
