@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Builds hotpatches for Windows PE/COFF binaries (x86, x64, ARM64).",
         subcommands = {InspectCommand.class, DiffCommand.class, CreateCommand.class, ApplyCommand.class, ReleaseCommand.class,
-            SignCommand.class,
-            SignRequestCommand.class, SignAttachCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+            SignCommand.class, SignRequestCommand.class, SignAttachCommand.class, VerifyCommand.class, LiveCommand.class,
+            CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success; diff: there is something to patch",

@@ -80,8 +80,18 @@ public final class PatchWriter {
             return new Options(1, 0, true);
         }
 
+        /**
+         * Whether the patch supersedes earlier ones (some sequence number in [minSequence, sequence)); it is then
+         * CUMULATIVE (docs/format.md 7.2): every patch is made from the unpatched base to a newer build, so it
+         * carries every change of the builds before it.
+         */
+        public boolean supersedes() {
+            return sequence > 1 && minSequence < sequence;
+        }
+
         int flags() {
-            return (canRollBack ? HotPatchHeader.CAN_ROLL_BACK : 0) | (cumulative ? HotPatchHeader.CUMULATIVE : 0)
+            return (canRollBack ? HotPatchHeader.CAN_ROLL_BACK : 0)
+                    | (cumulative || supersedes() ? HotPatchHeader.CUMULATIVE : 0)
                     | (obligatory ? HotPatchHeader.OBLIGATORY : 0);
         }
     }
