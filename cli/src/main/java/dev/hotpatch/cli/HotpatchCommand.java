@@ -47,10 +47,15 @@ public final class HotpatchCommand implements Runnable {
         Errors errors = new Errors();
         cli.setExecutionExceptionHandler(errors);
         cli.setParameterExceptionHandler(errors);
-        Version version = new Version();
+        giveVersion(cli, new Version());
+        return cli;
+    }
+
+    /** Every command and subcommand (live apply, ...) answers --version from the build. */
+    private static void giveVersion(CommandLine cli, Version version) {
         for (CommandLine sub : cli.getSubcommands().values()) {
             sub.getCommandSpec().versionProvider(version);
+            giveVersion(sub, version);
         }
-        return cli;
     }
 }
