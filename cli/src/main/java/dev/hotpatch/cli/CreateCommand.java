@@ -73,8 +73,9 @@ final class CreateCommand implements Callable<Integer> {
     long minSequence;
 
     @Option(names = "--cumulative",
-            description = "the patch carries every change of the patches it replaces, so an engine may replace an "
-                    + "applied patch with it (docs/format.md 7.2)")
+            description = "mark the patch CUMULATIVE: it carries every change of the patches it replaces, so an engine "
+                    + "may replace an applied patch with it (docs/format.md 7.2); a patch whose --min-sequence is below "
+                    + "its --sequence is marked so anyway")
     boolean cumulative;
 
     @Option(names = "--obligatory",
