@@ -138,7 +138,11 @@ class LiveSignatureWineTest {
         int optional = (int) image.ntHeadersOffset() + 24;
         var le = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int table = le.getInt(optional + 112 + 8 * 4);
-        int derEnd = table + le.getInt(table);             // WIN_CERTIFICATE.dwLength: the signature ends the DER
+        // The PKCS#7 SignedData after WIN_CERTIFICATE's 8-byte header: SEQUENCE 0x30 0x82 with a 2-byte length. Its
+        // last bytes are the signature value (dwLength may include padding to 8 bytes after it).
+        assertEquals(0x30, bytes[table + 8] & 0xff);
+        assertEquals(0x82, bytes[table + 9] & 0xff);
+        int derEnd = table + 8 + 4 + ((bytes[table + 10] & 0xff) << 8 | (bytes[table + 11] & 0xff));
         bytes[derEnd - 3] ^= 0x01;
         le.putInt(optional + 64, (int) dev.hotpatch.pe.PeChecksum.compute(bytes, optional + 64));
         Path badSignature = tmp.resolve("bad-signature.hpi");
@@ -149,7 +153,13 @@ class LiveSignatureWineTest {
 
         TestPki.Issued plain = root.issue("ordinary code signer", TestPki.ecKeyPair(), TestPki.Profile.CODE_SIGNING,
                 TestPki.defaultValidity());
-        r = apply(signed("codesign", plain, root), tmp.resolve("root.pem"));
+        // `hotpatch sign` refuses such a key for a patch image, so sign through the library, as an attacker with an
+        // ordinary code-signing certificate could.
+        Path codesign = tmp.resolve("codesign.hpi");
+        Files.write(codesign, dev.hotpatch.signer.Signer.sign(Files.readAllBytes(unsigned),
+                new dev.hotpatch.signer.keys.SigningKey(plain.privateKey(), java.util.List.of(plain.certificate(),
+                        root.certificate()), java.util.Optional.empty()), dev.hotpatch.signer.SignOptions.defaults()));
+        r = apply(codesign, tmp.resolve("root.pem"));
         assertEquals(5, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains("missing_key_usage"), r.err());
         r = LiveCommandWineTest.run("live", "status", "--pid", Long.toString(pid));
