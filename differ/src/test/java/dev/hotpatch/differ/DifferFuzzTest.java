@@ -5,6 +5,7 @@ import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.testsupport.FuzzSeeds;
 import dev.hotpatch.testsupport.RepoPaths;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * The normal test run replays {@code DifferFuzzTestInputs/diffsOrRefuses} (the crash corpus) and one unmutated
  * pair per machine.
  */
+@Tag("fuzz")
 class DifferFuzzTest {
     /** Old sides: machine/scenario pairs under testdata/bin, small DLLs with code, data and import changes. */
     static final List<String> PAIRS = List.of(

@@ -3,6 +3,7 @@ package dev.hotpatch.pdb;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.hotpatch.pe.PeFormatException;
 import dev.hotpatch.testsupport.FuzzSeeds;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * other throwable is a finding. The normal test run replays {@code PdbReaderFuzzTestInputs/readsOrRefuses} (the crash corpus) and one sample PDB;
  * ./fuzz runs it in fuzzing mode, seeded from the sample PDBs (docs/fuzzing.md).
  */
+@Tag("fuzz")
 class PdbReaderFuzzTest {
 
     static Stream<Arguments> seeds() {

@@ -3,6 +3,7 @@ package dev.hotpatch.pe;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.hotpatch.report.PeReport;
 import dev.hotpatch.testsupport.FuzzSeeds;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * normal test run replays {@code PeReaderFuzzTestInputs/readsOrRefuses} (the crash corpus) and one sample per
  * machine; ./fuzz runs it in fuzzing mode, seeded from the samples and the malformed corpus (docs/fuzzing.md).
  */
+@Tag("fuzz")
 class PeReaderFuzzTest {
 
     static Stream<Arguments> seeds() {

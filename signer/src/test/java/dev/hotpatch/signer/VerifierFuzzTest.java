@@ -7,6 +7,7 @@ import dev.hotpatch.signer.authenticode.PeLayout;
 import dev.hotpatch.signer.authenticode.SignatureContainer;
 import dev.hotpatch.signer.authenticode.SignatureFormatException;
 import dev.hotpatch.testsupport.FuzzSeeds;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * replays {@code VerifierFuzzTestInputs/verifiesOrReports} (the crash corpus) and a few freshly signed samples;
  * ./fuzz seeds it with samples signed every way the signer can and the malformed corpus (docs/fuzzing.md).
  */
+@Tag("fuzz")
 class VerifierFuzzTest {
     private static final Fixtures PKI = Fixtures.get();
     private static final VerifyOptions OPTIONS = PKI.options();

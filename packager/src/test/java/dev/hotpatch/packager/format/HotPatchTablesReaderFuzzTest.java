@@ -7,6 +7,7 @@ import dev.hotpatch.packager.write.PatchWriter;
 import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.testsupport.FuzzSeeds;
 import dev.hotpatch.testsupport.RepoPaths;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * (the crash corpus) and a few random valid tables; ./fuzz seeds it also with the tables of patches made from
  * sample pairs (docs/fuzzing.md).
  */
+@Tag("fuzz")
 class HotPatchTablesReaderFuzzTest {
     /** Sample pairs whose patches give seeds: code, new functions, new globals, data fixups, new imports. */
     private static final List<String> SCENARIOS = List.of("constant_changed", "new_helper", "new_global",
