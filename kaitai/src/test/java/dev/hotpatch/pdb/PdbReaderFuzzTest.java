@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * Fuzzes {@link PdbReader#read(byte[], String)}: any input either reads (superblock, directory, info, DBI, module
  * symbols, publics, section headers, TPI sizes) or fails with {@link PeFormatException} naming a structure; any
- * other throwable is a finding. The normal test run replays {@code PdbReaderFuzzTestInputs/readsOrRefuses} (the crash corpus) and one sample PDB;
- * ./fuzz runs it in fuzzing mode, seeded from the sample PDBs (docs/fuzzing.md).
+ * other throwable is a finding. The normal test run replays {@code PdbReaderFuzzTestInputs/readsOrRefuses} (the
+ * crash corpus) and one sample PDB; ./fuzz runs it in fuzzing mode, seeded from the sample PDBs (docs/fuzzing.md).
  */
 @Tag("fuzz")
 class PdbReaderFuzzTest {

@@ -84,7 +84,8 @@ class HotPatchTablesReaderFuzzTest {
         try {
             assertEquals(tables, HotPatchTablesReader.read(written), "tables read back differ from what was read");
         } catch (PatchFormatException e) {
-            throw new AssertionError("the reader refuses what the writer wrote from tables it read: " + e.getMessage(), e);
+            throw new AssertionError("the reader refuses what the writer wrote from tables it read: "
+                    + e.getMessage(), e);
         }
     }
 }
