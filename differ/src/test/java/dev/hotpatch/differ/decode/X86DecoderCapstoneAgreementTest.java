@@ -78,7 +78,7 @@ class X86DecoderCapstoneAgreementTest {
     /**
      * Times the decoder over the largest x86/x64 binary at hand (prints the figure the README quotes). A
      * benchmark, not a check: tagged so the default build skips it; run it with
-     * {@code mvn -pl differ test -Dtest=X86DecoderCapstoneAgreementTest#decoderSpeed -Dhotpatch.excludedGroups=}.
+     * {@code mvn -pl differ test -Dtest=X86DecoderCapstoneAgreementTest#decoderSpeed -Dhotpatch.excludedGroups=fuzz}.
      */
     @Test
     @Tag("benchmark")
