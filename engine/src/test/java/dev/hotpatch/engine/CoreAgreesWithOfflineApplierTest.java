@@ -14,6 +14,7 @@ import dev.hotpatch.pe.PeReader;
 import dev.hotpatch.pe.Section;
 import dev.hotpatch.testsupport.ExternalTools;
 import dev.hotpatch.testsupport.Json;
+import dev.hotpatch.testsupport.KnownGaps;
 import dev.hotpatch.testsupport.RepoPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +77,7 @@ class CoreAgreesWithOfflineApplierTest {
     @MethodSource("scenarios")
     void sameBytesAsOfflineApply(String scenario, String arch, String kind, String build, @TempDir Path tmp)
             throws Exception {
+        KnownGaps.skipIfKnown(scenario, KnownGaps.PACKAGER, arch);   // a writer limit: no patch to compare
         Path dir = RepoPaths.testdataBin().resolve(arch).resolve(scenario);
         Path v1 = dir.resolve("v1." + kind);
         Path patchFile = tmp.resolve("patch.hpi");
