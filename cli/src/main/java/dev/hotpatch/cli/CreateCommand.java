@@ -63,25 +63,8 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--new-pdb", paramLabel = "PDB", description = "the new image's PDB (default: one beside it that matches)")
     Path newPdb;
 
-    @Option(names = "--sequence", defaultValue = "1", paramLabel = "N",
-            description = "the patch's sequence number, 1 or more (default ${DEFAULT-VALUE})")
-    long sequence;
-
-    @Option(names = "--min-sequence", defaultValue = "0", paramLabel = "N",
-            description = "the lowest sequence number of an applied patch this one may replace, at most --sequence "
-                    + "(default ${DEFAULT-VALUE})")
-    long minSequence;
-
-    @Option(names = "--cumulative",
-            description = "mark the patch CUMULATIVE: it carries every change of the patches it replaces, so an engine "
-                    + "may replace an applied patch with it (docs/format.md 7.2); a patch whose --min-sequence is below "
-                    + "its --sequence is marked so anyway")
-    boolean cumulative;
-
-    @Option(names = "--obligatory",
-            description = "the patch fixes something that must not stay unpatched: an engine that cannot apply it "
-                    + "reports an error, not a warning")
-    boolean obligatory;
+    @Mixin
+    PatchHeaderOptions header = new PatchHeaderOptions();
 
     @Option(names = "--unsigned", description = "write the patch unsigned (to sign it later, e.g. with sign-request)")
     boolean unsigned;
@@ -111,7 +94,7 @@ final class CreateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // Everything that can be refused without the diff is refused before it: the diff of a large pair takes seconds.
-        Sequences.check(sequence, minSequence);
+        PatchWriter.Options writerOptions = header.toWriterOptions();
         Inputs.requirePeFile(oldFile, "the old build (a PE image)");
         Inputs.requirePeFile(newFile, "the new build (a PE image)");
         Inputs.requireFileIfGiven(oldPdb, "the old build's PDB");
@@ -128,7 +111,7 @@ final class CreateCommand implements Callable<Integer> {
         try {
             made = Packager.make(oldFile, newFile,
                     new Differ.Options(Optional.ofNullable(oldPdb), Optional.ofNullable(newPdb), true),
-                    new PatchWriter.Options(sequence, minSequence, true, cumulative, obligatory));
+                    writerOptions);
         } catch (PeFormatException e) {
             throw Errors.InputException.malformed(oldFile + " or " + newFile, e);
         } catch (DifferException e) {
@@ -168,8 +151,8 @@ final class CreateCommand implements Callable<Integer> {
         Outputs.write(this.out, patch, Optional.empty());
         out.printf("wrote %s (%d bytes%s): %d changed and %d new functions, sequence %d%s%n", this.out, patch.length,
                 unsigned ? ", unsigned" : ", signed by " + signer.key().certificate().getSubjectX500Principal() + ", verified",
-                diff.withStatus(Status.CHANGED).size(), diff.withStatus(Status.NEW).size(), sequence,
-                (cumulative ? ", cumulative" : "") + (obligatory ? ", obligatory" : ""));
+                diff.withStatus(Status.CHANGED).size(), diff.withStatus(Status.NEW).size(), header.sequence,
+                (header.cumulative ? ", cumulative" : "") + (header.obligatory ? ", obligatory" : ""));
         out.flush();
         return ExitCodes.OK;
     }

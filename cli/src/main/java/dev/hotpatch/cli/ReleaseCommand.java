@@ -63,14 +63,8 @@ final class ReleaseCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress on stderr (it is shown only when stderr is a terminal)")
     boolean quiet;
 
-    @Option(names = "--sequence", defaultValue = "1", paramLabel = "N", description = "the patches' sequence number (default ${DEFAULT-VALUE})")
-    long sequence;
-
-    @Option(names = "--min-sequence", defaultValue = "0", paramLabel = "N", description = "the lowest applied sequence they may replace")
-    long minSequence;
-
-    @Option(names = "--cumulative", description = "mark the patches cumulative (docs/format.md 7.2)")
-    boolean cumulative;
+    @Mixin
+    PatchHeaderOptions header = new PatchHeaderOptions();
 
     @Option(names = "--trust", paramLabel = "ANCHOR", description = "trust anchor each signed patch is verified against")
     List<Path> trust = new ArrayList<>();
@@ -107,7 +101,7 @@ final class ReleaseCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Sequences.check(sequence, minSequence);
+        PatchWriter.Options writerOptions = header.toWriterOptions();
         if (jobs != null && (jobs < 1 || jobs > 256)) {
             throw new Errors.UsageException("--jobs " + jobs + " is out of range; give 1 to 256");
         }
@@ -140,7 +134,7 @@ final class ReleaseCommand implements Callable<Integer> {
         Files.createDirectories(outRoot);
 
         Release.Options options = new Release.Options(jobs != null ? jobs : Runtime.getRuntime().availableProcessors(),
-                Differ.Options.defaults(), new PatchWriter.Options(sequence, minSequence, true, cumulative, false));
+                Differ.Options.defaults(), writerOptions);
         List<Release.Entry> entries = Release.run(oldRoot, newRoot, outRoot, options, (patch, base) -> {
             byte[] signed = Signer.sign(patch, signer.key(), signOptions);
             PatchVerification v = PatchVerification.of(signed, base, anchors, 0);

@@ -33,7 +33,7 @@ public record ImageKinds(Machine machine, int machineCode, boolean dll) {
     }
 
     /** The kind the headers of {@code path} claim, or empty when they cannot be read here. */
-    static Optional<ImageKinds> of(Path path) throws IOException {
+    public static Optional<ImageKinds> of(Path path) throws IOException {
         byte[] head = new byte[HEADER_BYTES];
         int n;
         try (InputStream in = Files.newInputStream(path)) {

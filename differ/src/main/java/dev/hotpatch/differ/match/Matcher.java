@@ -8,6 +8,7 @@ import dev.hotpatch.differ.normalise.Hasher;
 import dev.hotpatch.differ.resolve.Global;
 import dev.hotpatch.differ.resolve.Tokens;
 import dev.hotpatch.differ.util.LongIntMap;
+import dev.hotpatch.io.Sha256;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -278,18 +279,10 @@ public final class Matcher {
             int length = (int) (g.sizeKnown() ? Math.min(Math.max(g.size(), 0), 256) : 0);
             byte[] bytes = x.resolver().bytesWithoutPointers(g.rva(), length, new ArrayList<>());
             String key = Names.numbersFolded(g.name()) + "#" + length + "#"
-                    + java.util.HexFormat.of().formatHex(sha256(bytes));
+                    + Sha256.of(bytes);
             out.computeIfAbsent(key, k -> new ArrayList<>()).add(g.index());
         }
         return out;
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Pairs unmatched functions whose key is unique on both sides. */

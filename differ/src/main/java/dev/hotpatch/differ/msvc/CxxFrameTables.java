@@ -138,9 +138,9 @@ public final class CxxFrameTables {
         return out.toString();
     }
 
-    /** The decorated name of the type descriptor at {@code rva} (after its vtable pointer and spare word). */
-    private static String typeName(ImageCode code, long rva) {
-        byte[] b = new byte[256];
+    /** The decorated name of the 64-bit type descriptor at {@code rva} (after its vtable pointer and spare word). */
+    static String typeName(ImageCode code, long rva) {
+        byte[] b = new byte[ThrowInfos.MAX_NAME];
         code.read(rva + 16, b.length, b, 0);
         int n = 0;
         while (n < b.length && b[n] != 0) {

@@ -122,15 +122,9 @@ public final class ThrowInfos {
         for (int i = 0; i < n; i++) {
             long type = image.readWord(array + 4 + 4L * i, 4);
             long copy = image.readWord(type + 24, 4);
-            byte[] name = new byte[MAX_NAME];
             long descriptor = image.readWord(type + 4, 4);
-            image.read(descriptor + 16, name.length, name, 0);
-            int len = 0;
-            while (len < name.length && name[len] != 0) {
-                len++;
-            }
             out.append(" [").append(image.readWord(type, 4)).append(' ')
-                    .append(new String(name, 0, len, java.nio.charset.StandardCharsets.ISO_8859_1)).append(' ')
+                    .append(CxxFrameTables.typeName(image, descriptor)).append(' ')
                     .append(image.readWord(type + 8, 4)).append(',').append(image.readWord(type + 12, 4)).append(',')
                     .append(image.readWord(type + 16, 4)).append(" size ").append(image.readWord(type + 20, 4))
                     .append(" copy ").append(copy == 0 ? "-" : code.apply(copy)).append(']');

@@ -123,13 +123,13 @@ public final class Release {
     private static Entry one(ReleaseTrees.Pair p, Path outRoot, Options options, Signing signing) {
         if (p.oldFile() == null || p.newFile() == null) {
             Path only = p.oldFile() != null ? p.oldFile() : p.newFile();
-            Optional<String> hash = sha256(only);
+            Optional<String> hash = Sha256.of(only);
             return new Entry(p.path(), p.oldFile() == null ? Outcome.ADDED : Outcome.REMOVED,
                     p.oldFile() != null ? hash : Optional.empty(), p.newFile() != null ? hash : Optional.empty(),
                     Optional.empty(), Optional.empty(), 0, List.of(), List.of());
         }
-        Optional<String> oldHash = sha256(p.oldFile());
-        Optional<String> newHash = sha256(p.newFile());
+        Optional<String> oldHash = Sha256.of(p.oldFile());
+        Optional<String> newHash = Sha256.of(p.newFile());
         if (oldHash.isEmpty() || newHash.isEmpty()) {
             return failed(p, "cannot read " + (oldHash.isEmpty() ? p.oldFile() : p.newFile()));
         }
@@ -155,7 +155,7 @@ public final class Release {
             Path out = outRoot.resolve(p.path() + ".hpatch");
             Files.createDirectories(out.getParent());
             AtomicFile.write(out, signed);
-            return new Entry(p.path(), Outcome.PATCHED, oldHash, newHash, Optional.of(out), Optional.of(sha256(signed)),
+            return new Entry(p.path(), Outcome.PATCHED, oldHash, newHash, Optional.of(out), Optional.of(Sha256.of(signed)),
                     signed.length, changed, List.of());
         } catch (PatchRefusedException e) {
             return new Entry(p.path(), Outcome.REFUSED, oldHash, newHash, Optional.empty(), Optional.empty(), 0,
@@ -172,13 +172,5 @@ public final class Release {
     private static Entry failed(ReleaseTrees.Pair p, String why) {
         return new Entry(p.path(), Outcome.FAILED, Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), 0, List.of(), List.of(why));
-    }
-
-    private static Optional<String> sha256(Path p) {
-        return Sha256.of(p);
-    }
-
-    static String sha256(byte[] bytes) {
-        return Sha256.of(bytes);
     }
 }

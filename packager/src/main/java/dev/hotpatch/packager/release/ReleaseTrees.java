@@ -1,7 +1,8 @@
 package dev.hotpatch.packager.release;
 
+import dev.hotpatch.differ.ImageKinds;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,20 +56,12 @@ public final class ReleaseTrees {
         return out;
     }
 
-    /** Whether the file starts like a PE image: "MZ", and "PE\0\0" at e_lfanew (within the first 64 KB). */
+    /** Whether the file starts like a PE image: "MZ", and "PE\0\0" where e_lfanew says ({@link ImageKinds}). */
     static boolean isPe(Path p) {
-        byte[] head = new byte[64 * 1024];
-        int n;
-        try (InputStream in = Files.newInputStream(p)) {
-            n = in.readNBytes(head, 0, head.length);
+        try {
+            return ImageKinds.of(p).isPresent();
         } catch (IOException e) {
             return false;
         }
-        if (n < 0x40 || head[0] != 'M' || head[1] != 'Z') {
-            return false;
-        }
-        long lfanew = (head[0x3c] & 0xff) | (head[0x3d] & 0xff) << 8 | (head[0x3e] & 0xff) << 16 | (long) (head[0x3f] & 0xff) << 24;
-        return lfanew + 4 <= n && head[(int) lfanew] == 'P' && head[(int) lfanew + 1] == 'E'
-                && head[(int) lfanew + 2] == 0 && head[(int) lfanew + 3] == 0;
     }
 }
